@@ -1,0 +1,87 @@
+import type { ClipBackend } from './backend.js';
+import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
+import { parseSpec } from './parse-spec.js';
+import { createReferenceBackend } from './reference/reference-backend.js';
+import type { HostTensor } from './reference/host-tensor.js';
+import type { ClipResult } from './report.js';
+import { runStrategy, type StrategyContext } from './run-strategy.js';
+import type { ClipSpec, ResolvedSpec } from './spec.js';
+
+export interface ClipCallOptions {
+  /** Also report each input tensor's norm (`report.perTensorNorms`). Default false. */
+  readonly perTensorNorms?: boolean;
+}
+
+export interface ClipperOptions<T> extends ClipCallOptions {
+  /** The backend whose tensors are clipped. Default: the float64 reference backend on host tensors. */
+  readonly backend?: ClipBackend<T>;
+}
+
+/**
+ * A validated spec bound to a backend. Create it once and call `clip` every step: the spec is
+ * parsed once. Stateful strategies (adaptive thresholds) keep their state here.
+ */
+export interface Clipper<T> {
+  readonly spec: ResolvedSpec;
+  readonly backend: ClipBackend<T>;
+  clip<G extends Gradients<T>>(gradients: G, options?: ClipCallOptions): Promise<ClipResult<ClippedGradients<G, T>>>;
+}
+
+/** Validates `spec` once (throwing `ClipError('INVALID_SPEC')`) and binds it to a backend. */
+export function createClipper<T = HostTensor>(spec: ClipSpec | ResolvedSpec, options: ClipperOptions<T> = {}): Clipper<T> {
+  const resolved = parseSpec(spec);
+  const backend = options.backend ?? (createReferenceBackend() as unknown as ClipBackend<T>);
+  const defaults = options;
+  return {
+    spec: resolved,
+    backend,
+    clip: (gradients, callOptions = {}) =>
+      clipResolved(resolved, backend, gradients, callOptions.perTensorNorms ?? defaults.perTensorNorms ?? false),
+  };
+}
+
+/**
+ * Clips gradients by `spec` in one call: `await clip(grads, { kind: 'globalNorm', maxNorm: 1 })`.
+ * Returns new gradients in the same container (tensors that need no change are returned as they
+ * are, never copied) and a report. Inputs are never mutated.
+ */
+export function clip<T = HostTensor, G extends Gradients<T> = Gradients<T>>(
+  gradients: G,
+  spec: ClipSpec | ResolvedSpec,
+  options: ClipperOptions<T> = {},
+): Promise<ClipResult<ClippedGradients<G, T>>> {
+  return createClipper<T>(spec, options).clip(gradients, options);
+}
+
+async function clipResolved<T, G extends Gradients<T>>(
+  spec: ResolvedSpec,
+  backend: ClipBackend<T>,
+  gradients: G,
+  perTensorNorms: boolean,
+): Promise<ClipResult<ClippedGradients<G, T>>> {
+  const unpacked = unpackGradients(gradients, backend);
+  const inputs = unpacked.entries.map((entry) => entry.tensor);
+  const context: StrategyContext<T> = {
+    backend,
+    names: unpacked.entries.map((entry) => entry.name),
+    shapes: unpacked.entries.map((entry) => entry.shape),
+    created: new Set<T>(),
+    perTensorNorms,
+  };
+  let outputs: readonly T[] = [];
+  try {
+    const result = await runStrategy(spec, inputs, context);
+    outputs = result.tensors;
+    return { gradients: unpacked.repack(outputs) as ClippedGradients<G, T>, report: result.report };
+  } finally {
+    releaseIntermediates(context, outputs);
+  }
+}
+
+/** Releases what core created and does not return (all of it when the call failed). */
+export function releaseIntermediates<T>(context: StrategyContext<T>, outputs: readonly T[]): void {
+  if (context.created.size === 0) return;
+  const kept = new Set(outputs);
+  const garbage = [...context.created].filter((tensor) => !kept.has(tensor));
+  if (garbage.length > 0) context.backend.release(garbage);
+}

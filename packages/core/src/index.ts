@@ -1,0 +1,73 @@
+/**
+ * @gradclip/core: the clipping contract. Specs and their validation, the composition of every
+ * strategy from backend kernels, the report, the two-phase (sharded) API, option adapters and the
+ * backend interface. The float64 oracle lives in `@gradclip/core/reference`, the conformance kit
+ * in `@gradclip/core/conformance`.
+ */
+export type {
+  BackendCapability,
+  BackendManifest,
+  ClampBounds,
+  ClipBackend,
+  ClipKernels,
+  ConformanceFailureKind,
+  ExpectedFailure,
+  ScaleOrder,
+  ScaleRequest,
+  SummaryRequest,
+  TensorSummary,
+} from './backend.js';
+export { decideScale, normFromPowerSum, type ScaleDecision } from './clip-math.js';
+export { type ClipCallOptions, type Clipper, type ClipperOptions, clip, createClipper } from './clipper.js';
+export { ClipError, type ClipErrorCode, type ClipErrorDetails } from './errors.js';
+export { type BackendCandidate, firstAvailable } from './first-available.js';
+export {
+  firstFloat32Difference,
+  FLOAT32_MAX,
+  float32Bits,
+  float32FromBits,
+  maxUlpDistance,
+  sameFloat32,
+  sameFloat32Array,
+  ulpDistance,
+} from './float32.js';
+export type { ClippedGradients, Gradients } from './gradient-container.js';
+export {
+  float32FromJson,
+  float32ToJson,
+  type GradientJson,
+  gradientFromJson,
+  gradientToJson,
+  type JsonFloat,
+  type NamedHostTensor,
+} from './gradient-json.js';
+export { type AdapterOptions, fromKerasOptions, type KerasClipOptions } from './keras-options.js';
+export { combinePartialNorms, normOfPartial, type PartialNorm } from './partial-norm.js';
+export { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
+export { fromPytorchOptions, type PytorchClipOptions } from './pytorch-options.js';
+export { createRandom, type Random } from './random.js';
+export type { HostTensor } from './reference/host-tensor.js';
+export type { ClipReport, ClipResult } from './report.js';
+export {
+  elementCount,
+  multiIndex,
+  type SliceLayout,
+  sliceIndexOfElements,
+  sliceLayout,
+  wholeTensorLayout,
+} from './slice-layout.js';
+export type {
+  ChainSpec,
+  ClipKind,
+  ClipSpec,
+  CompatMode,
+  GlobalNormSpec,
+  NonFinitePolicy,
+  NormOrder,
+  NormSpec,
+  ResolvedSpec,
+  SpecOptions,
+  Threshold,
+  ValueSpec,
+} from './spec.js';
+export { clipWithNorm, type PartialNormOptions, partialNorm } from './two-phase.js';

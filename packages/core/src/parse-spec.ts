@@ -1,0 +1,234 @@
+import { ClipError, invalid } from './errors.js';
+import type {
+  ClipSpec,
+  CompatMode,
+  NonFinitePolicy,
+  ResolvedChainSpec,
+  ResolvedGlobalNormSpec,
+  ResolvedNormSpec,
+  ResolvedSpec,
+  ResolvedValueSpec,
+} from './spec.js';
+
+const KINDS = ['value', 'norm', 'globalNorm', 'chain'] as const;
+const POLICIES: readonly NonFinitePolicy[] = ['error', 'propagate', 'nanAll', 'skip', 'zero'];
+const COMPAT_MODES: readonly CompatMode[] = ['exact', 'keras', 'pytorch', 'optax'];
+
+const ALLOWED_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
+  value: ['kind', 'min', 'max', 'nonFinite', 'compat'],
+  norm: ['kind', 'maxNorm', 'p', 'axes', 'nonFinite', 'compat'],
+  globalNorm: ['kind', 'maxNorm', 'p', 'nonFinite', 'compat'],
+  chain: ['kind', 'steps', 'nonFinite', 'compat'],
+};
+
+interface Inherited {
+  readonly nonFinite: NonFinitePolicy;
+  readonly compat: CompatMode;
+}
+
+const DEFAULTS: Inherited = { nonFinite: 'error', compat: 'exact' };
+
+/**
+ * Validates a spec (an object, or data parsed from JSON) and returns it with every default filled
+ * in. Every problem is a `ClipError('INVALID_SPEC')` naming the field, the value and what was
+ * expected. `field` is the name used for the root in messages.
+ */
+export function parseSpec(input: unknown, field = 'spec'): ResolvedSpec {
+  return resolve(input, field, DEFAULTS);
+}
+
+/** Parses JSON text into a resolved spec; malformed JSON is a `ClipError('INVALID_SPEC')` too. */
+export function parseSpecJson(text: string, field = 'spec'): ResolvedSpec {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new ClipError('INVALID_SPEC', `${field}: not valid JSON (${(cause as Error).message})`, {
+      field,
+      value: text,
+      expected: 'a JSON object such as {"kind":"globalNorm","maxNorm":1}',
+      cause,
+    });
+  }
+  return parseSpec(data, field);
+}
+
+/** The JSON form of a spec (thresholds of ±∞ as strings, p = ∞ as "inf"), ready for JSON.stringify. */
+export function specToJson(spec: ClipSpec | ResolvedSpec): ClipSpec {
+  const resolved = parseSpec(spec);
+  return toJson(resolved);
+}
+
+function toJson(spec: ResolvedSpec): ClipSpec {
+  const options = { nonFinite: spec.nonFinite, compat: spec.compat };
+  switch (spec.kind) {
+    case 'value':
+      return { kind: 'value', min: thresholdToJson(spec.min), max: thresholdToJson(spec.max), ...options };
+    case 'norm':
+      return {
+        kind: 'norm',
+        maxNorm: thresholdToJson(spec.maxNorm) as number | 'Infinity',
+        p: spec.p === Number.POSITIVE_INFINITY ? 'inf' : spec.p,
+        ...(spec.axes === undefined ? {} : { axes: [...spec.axes] }),
+        ...options,
+      };
+    case 'globalNorm':
+      return {
+        kind: 'globalNorm',
+        maxNorm: thresholdToJson(spec.maxNorm) as number | 'Infinity',
+        p: spec.p === Number.POSITIVE_INFINITY ? 'inf' : spec.p,
+        ...options,
+      };
+    case 'chain':
+      return { kind: 'chain', steps: spec.steps.map(toJson), ...options };
+  }
+}
+
+function thresholdToJson(value: number): number | 'Infinity' | '-Infinity' {
+  if (value === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
+  return value;
+}
+
+function resolve(input: unknown, field: string, inherited: Inherited): ResolvedSpec {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalid('INVALID_SPEC', field, input, 'an object with a "kind" field');
+  }
+  const record = input as Record<string, unknown>;
+  const kind = record.kind;
+  if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+    throw invalid('INVALID_SPEC', `${field}.kind`, kind, `one of ${KINDS.map((k) => `"${k}"`).join(', ')}`);
+  }
+  const typedKind = kind as (typeof KINDS)[number];
+  for (const key of Object.keys(record)) {
+    if (!ALLOWED_KEYS[typedKind].includes(key)) {
+      throw invalid(
+        'INVALID_SPEC',
+        `${field}.${key}`,
+        record[key],
+        `no such field on a "${kind}" spec (allowed: ${ALLOWED_KEYS[typedKind].join(', ')})`,
+      );
+    }
+  }
+  const options: Inherited = {
+    nonFinite: oneOf(record.nonFinite, `${field}.nonFinite`, POLICIES, inherited.nonFinite),
+    compat: oneOf(record.compat, `${field}.compat`, COMPAT_MODES, inherited.compat),
+  };
+  switch (typedKind) {
+    case 'value':
+      return resolveValue(record, field, options);
+    case 'norm':
+      return resolveNorm(record, field, options);
+    case 'globalNorm':
+      return resolveGlobalNorm(record, field, options);
+    case 'chain':
+      return resolveChain(record, field, options);
+  }
+}
+
+function resolveValue(record: Record<string, unknown>, field: string, options: Inherited): ResolvedValueSpec {
+  const min = bound(record.min, `${field}.min`);
+  const max = bound(record.max, `${field}.max`);
+  if (min > max) {
+    throw new ClipError(
+      'INVALID_SPEC',
+      `${field}.min: got ${min}, which is greater than ${field}.max (${max}); expected min ≤ max`,
+      { field: `${field}.min`, value: min, expected: `a number ≤ max (${max})` },
+    );
+  }
+  return { kind: 'value', min, max, ...options };
+}
+
+function resolveNorm(record: Record<string, unknown>, field: string, options: Inherited): ResolvedNormSpec {
+  const maxNorm = threshold(record.maxNorm, `${field}.maxNorm`);
+  const p = normOrder(record.p, `${field}.p`);
+  checkCompatOrder(p, options.compat, field);
+  let axes: readonly number[] | undefined;
+  if (record.axes !== undefined) {
+    const raw = record.axes;
+    if (!Array.isArray(raw) || raw.length === 0) {
+      throw invalid('INVALID_SPEC', `${field}.axes`, raw, 'a non-empty array of integer axes (omit it for the whole tensor)');
+    }
+    raw.forEach((axis, i) => {
+      if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+        throw invalid('INVALID_SPEC', `${field}.axes[${i}]`, axis, 'an integer axis (negative counts from the end)');
+      }
+      if (raw.indexOf(axis) !== i) {
+        throw invalid('INVALID_SPEC', `${field}.axes[${i}]`, axis, 'each axis at most once');
+      }
+    });
+    axes = [...(raw as number[])];
+  }
+  return { kind: 'norm', maxNorm, p, axes, ...options };
+}
+
+function resolveGlobalNorm(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+): ResolvedGlobalNormSpec {
+  const maxNorm = threshold(record.maxNorm, `${field}.maxNorm`);
+  const p = normOrder(record.p, `${field}.p`);
+  checkCompatOrder(p, options.compat, field);
+  return { kind: 'globalNorm', maxNorm, p, ...options };
+}
+
+function resolveChain(record: Record<string, unknown>, field: string, options: Inherited): ResolvedChainSpec {
+  const steps = record.steps;
+  if (!Array.isArray(steps)) {
+    throw invalid('INVALID_SPEC', `${field}.steps`, steps, 'an array of specs');
+  }
+  return {
+    kind: 'chain',
+    steps: steps.map((step, i) => resolve(step, `${field}.steps[${i}]`, options)),
+    ...options,
+  };
+}
+
+function checkCompatOrder(p: number, compat: CompatMode, field: string): void {
+  if ((compat === 'keras' || compat === 'optax') && p !== 2) {
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.p`,
+      p,
+      `2 with compat "${compat}" (that library clips by the L2 norm only; use compat "exact" or "pytorch" for other orders)`,
+    );
+  }
+}
+
+function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw invalid('INVALID_SPEC', field, value, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  }
+  return value as T;
+}
+
+function threshold(value: unknown, field: string): number {
+  const expected = 'a number ≥ 0, or "Infinity" for no clipping';
+  if (value === 'Infinity') return Number.POSITIVE_INFINITY;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw invalid('INVALID_SPEC', field, value, expected);
+  }
+  return value;
+}
+
+function bound(value: unknown, field: string): number {
+  if (value === 'Infinity') return Number.POSITIVE_INFINITY;
+  if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw invalid('INVALID_SPEC', field, value, 'a number, "Infinity" or "-Infinity"');
+  }
+  return value;
+}
+
+function normOrder(value: unknown, field: string): number {
+  if (value === undefined) return 2;
+  if (value === 'inf' || value === 'Infinity' || value === Number.POSITIVE_INFINITY) {
+    return Number.POSITIVE_INFINITY;
+  }
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw invalid('INVALID_SPEC', field, value, 'a number > 0, or "inf" for the max-abs norm');
+  }
+  return value;
+}

@@ -1,0 +1,72 @@
+import { ClipError, invalid } from './errors.js';
+import type { AdapterOptions } from './keras-options.js';
+import type { ClipSpec } from './spec.js';
+
+/** The arguments of `torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`. */
+export interface PytorchClipOptions {
+  /** `clip_grad_norm_(max_norm=…)`: a global norm over all gradients. */
+  readonly max_norm?: number | null;
+  /** Norm order: a number > 0, `Infinity` or `"inf"`. Default 2. */
+  readonly norm_type?: number | 'inf' | null;
+  /** Default false, as in PyTorch: non-finite norms propagate (inf zeroes, NaN spreads). */
+  readonly error_if_nonfinite?: boolean | null;
+  /** `clip_grad_value_(clip_value=…)`: every element to [-clip_value, clip_value]. */
+  readonly clip_value?: number | null;
+  /** Accepted for compatibility; has no effect. */
+  readonly foreach?: boolean | null;
+}
+
+const PYTORCH_KEYS = ['max_norm', 'norm_type', 'error_if_nonfinite', 'clip_value', 'foreach'] as const;
+
+/**
+ * Translates PyTorch clip arguments into a spec with PyTorch meaning: a global norm of any order,
+ * and `error_if_nonfinite: false` → `nonFinite: 'propagate'`. Returns `null` when neither
+ * `max_norm` nor `clip_value` is given. Unlike PyTorch, a negative threshold is an error (PyTorch
+ * flips the gradients' sign).
+ */
+export function fromPytorchOptions(options: PytorchClipOptions, adapter: AdapterOptions = {}): ClipSpec | null {
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('INVALID_SPEC', 'options', options, 'an object such as { max_norm: 1 }');
+  }
+  for (const key of Object.keys(options)) {
+    if (!(PYTORCH_KEYS as readonly string[]).includes(key)) {
+      throw invalid('INVALID_SPEC', `options.${key}`, (options as Record<string, unknown>)[key], `one of ${PYTORCH_KEYS.join(', ')}`);
+    }
+  }
+  const given = (value: unknown) => value !== undefined && value !== null;
+  if (given(options.max_norm) && given(options.clip_value)) {
+    throw new ClipError(
+      'INVALID_SPEC',
+      'options: got max_norm and clip_value together, expected one of them (PyTorch has two functions); use a "chain" spec to apply both in a chosen order',
+      { field: 'options.clip_value', value: options.clip_value, expected: 'only one of max_norm, clip_value' },
+    );
+  }
+  const errorIfNonFinite = options.error_if_nonfinite ?? false;
+  if (typeof errorIfNonFinite !== 'boolean') {
+    throw invalid('INVALID_SPEC', 'options.error_if_nonfinite', errorIfNonFinite, 'true or false');
+  }
+  const nonFinite = adapter.nonFinite ?? (errorIfNonFinite ? 'error' : 'propagate');
+  const compat = adapter.compat ?? 'exact';
+  if (given(options.clip_value)) {
+    const value = options.clip_value;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw invalid('INVALID_SPEC', 'options.clip_value', value, 'a number ≥ 0');
+    }
+    return value === Number.POSITIVE_INFINITY
+      ? { kind: 'value', min: '-Infinity', max: 'Infinity', nonFinite, compat }
+      : { kind: 'value', min: -value, max: value, nonFinite, compat };
+  }
+  if (!given(options.max_norm)) return null;
+  const maxNorm = options.max_norm;
+  if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
+    throw invalid('INVALID_SPEC', 'options.max_norm', maxNorm, 'a number ≥ 0');
+  }
+  const p = options.norm_type ?? 2;
+  return {
+    kind: 'globalNorm',
+    maxNorm: maxNorm === Number.POSITIVE_INFINITY ? 'Infinity' : maxNorm,
+    p: p === Number.POSITIVE_INFINITY ? 'inf' : p,
+    nonFinite,
+    compat,
+  };
+}
