@@ -19,6 +19,11 @@ export function compensatedSum(): CompensatedSum {
 export function addCompensated(accumulator: CompensatedSum, value: number): void {
   const { sum } = accumulator;
   const next = sum + value;
+  if (!Number.isFinite(next)) {
+    // ±Infinity or NaN: the correction is meaningless (and would be NaN); finish returns the sum.
+    accumulator.sum = next;
+    return;
+  }
   if (Math.abs(sum) >= Math.abs(value)) accumulator.compensation += sum - next + value;
   else accumulator.compensation += value - next + sum;
   accumulator.sum = next;

@@ -31,13 +31,18 @@ export function gradientToJson(tensor: NamedHostTensor): GradientJson {
   return { name: tensor.name, shape: [...tensor.shape], values: Array.from(tensor.values, float32ToJson) };
 }
 
-/** Reads one JSON value as a float32; `field` names it in errors. Numbers that are not float32 are rejected. */
+/**
+ * Reads one JSON value as a float32; `field` names it in errors. A decimal such as 0.9 is read as
+ * the nearest float32, as a float32 tensor would store it; a finite number beyond the float32
+ * range is an error rather than a silent Infinity.
+ */
 export function float32FromJson(value: unknown, field: string): number {
   if (typeof value === 'number') {
-    if (Math.fround(value) !== value) {
-      throw invalid('INVALID_GRADIENTS', field, value, `a float32 value (nearest is ${Math.fround(value)})`);
+    const rounded = Math.fround(value);
+    if (!Number.isFinite(rounded) && Number.isFinite(value)) {
+      throw invalid('INVALID_GRADIENTS', field, value, 'a value within the float32 range (±3.4028234663852886e38)');
     }
-    return value;
+    return rounded;
   }
   switch (value) {
     case 'NaN':

@@ -1,4 +1,4 @@
-import { ClipError, invalid } from './errors.js';
+import { ClipError, describeValue, invalid } from './errors.js';
 import type {
   ClipSpec,
   CompatMode,
@@ -102,11 +102,13 @@ function resolve(input: unknown, field: string, inherited: Inherited): ResolvedS
   const typedKind = kind as (typeof KINDS)[number];
   for (const key of Object.keys(record)) {
     if (!ALLOWED_KEYS[typedKind].includes(key)) {
-      throw invalid(
+      const allowed = ALLOWED_KEYS[typedKind];
+      const near = allowed.find((name) => name.toLowerCase() === key.toLowerCase());
+      throw new ClipError(
         'INVALID_SPEC',
-        `${field}.${key}`,
-        record[key],
-        `no such field on a "${kind}" spec (allowed: ${ALLOWED_KEYS[typedKind].join(', ')})`,
+        `${field}.${key}: unknown field on a "${kind}" spec (value ${describeValue(record[key])}); ` +
+          (near ? `did you mean "${near}"?` : `expected only ${allowed.join(', ')}`),
+        { field: `${field}.${key}`, value: record[key], expected: `one of the fields ${allowed.join(', ')}` },
       );
     }
   }

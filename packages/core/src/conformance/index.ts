@@ -1,0 +1,24 @@
+/**
+ * `@gradclip/core/conformance`: the conformance kit, independent of any test runner. It returns
+ * outcomes and never asserts, so a CLI, the playground or any runner can use it; vitest users call
+ * `describeConformance` from `@gradclip/core/conformance/vitest`.
+ */
+export {
+  bitsHash,
+  type CaseExpectation,
+  type CaseInput,
+  type CaseOutput,
+  type CaseReport,
+  type ConformanceCase,
+  type GeneratedValues,
+} from './case-format.js';
+export { caseInputValues, generateValues } from './case-inputs.js';
+export { conformanceCases } from './cases.js';
+export {
+  type CaseFailure,
+  type CaseOutcome,
+  type CaseStatus,
+  type CheckCaseOptions,
+  checkCase,
+} from './check-case.js';
+export { type ConformanceRun, type RunConformanceOptions, runConformance } from './run-conformance.js';

@@ -1,0 +1,67 @@
+/**
+ * The conformance kit for vitest users: one call in a backend's test file.
+ *
+ * ```ts
+ * import { describeConformance } from '@gradclip/core/conformance/vitest';
+ * describeConformance({ label: 'my backend', create: () => createMyBackend() });
+ * ```
+ *
+ * Opt-outs come only from the backend's manifest (capabilities, expected failures with a reason).
+ */
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { ClipBackend } from '../backend.js';
+import type { ConformanceCase } from './case-format.js';
+import { checkCase } from './check-case.js';
+import { conformanceCases } from './cases.js';
+
+export interface DescribeConformanceOptions<T> {
+  /** Name of the describe block. Default: "conformance". */
+  readonly label?: string;
+  /** Async factory of the backend under test, called once for the block and disposed after it. */
+  readonly create: () => Promise<ClipBackend<T>>;
+  /** Default: every case of the kit. */
+  readonly cases?: readonly ConformanceCase[];
+  /** Per-case timeout in ms. Default 120 000 (the kit has tensors past 2^24 elements). */
+  readonly timeout?: number;
+}
+
+export function describeConformance<T>(options: DescribeConformanceOptions<T>): void {
+  const cases = options.cases ?? conformanceCases;
+  describe(options.label ?? 'conformance', () => {
+    let backend: ClipBackend<T> | undefined;
+    beforeAll(async () => {
+      backend = await options.create();
+    }, options.timeout ?? 120_000);
+    afterAll(async () => {
+      await backend?.dispose();
+    });
+    for (const testCase of cases) {
+      it(
+        testCase.id,
+        async (context) => {
+          if (backend === undefined) throw new Error('the backend did not start');
+          const outcome = await checkCase(backend, testCase);
+          switch (outcome.status) {
+            case 'pass':
+              return;
+            case 'skip':
+              context.skip(outcome.reason);
+              return;
+            case 'expected-failure':
+              context.annotate(`expected failure: ${outcome.reason}`);
+              return;
+            case 'unexpected-pass':
+              throw new Error(
+                `${testCase.id} passed, but the manifest lists it as an expected failure (${outcome.reason}); remove that entry`,
+              );
+            case 'fail':
+              throw new Error(
+                `${testCase.id}: ${testCase.description}\n${outcome.failures.map((f) => `  [${f.kind}] ${f.detail}`).join('\n')}`,
+              );
+          }
+        },
+        options.timeout ?? 120_000,
+      );
+    }
+  });
+}
