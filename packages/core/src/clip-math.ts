@@ -140,3 +140,24 @@ export function decideScale(
     }
   }
 }
+
+/**
+ * PyTorch's total norm: each tensor's norm (float64 accumulation on CPU) rounded to float32, then
+ * the p-norm of those float32 norms, rounded to float32 (`torch.norm(torch.stack(norms), p)`).
+ * Compat "pytorch" clips by this value so that its bits match PyTorch's within 1 ULP.
+ */
+export function pytorchTotalNorm(perTensorNorms: readonly number[], p: number): number {
+  if (perTensorNorms.length === 0) return 0;
+  if (perTensorNorms.length === 1) return Math.fround(perTensorNorms[0] as number);
+  if (p === Number.POSITIVE_INFINITY) {
+    let max = 0;
+    for (const norm of perTensorNorms) max = Number.isNaN(norm) || Number.isNaN(max) ? Number.NaN : Math.max(max, Math.fround(norm));
+    return max;
+  }
+  const accumulator = compensatedSum();
+  for (const norm of perTensorNorms) {
+    const rounded = Math.fround(norm);
+    addCompensated(accumulator, p === 2 ? rounded * rounded : rounded ** p);
+  }
+  return Math.fround(normFromPowerSum(finishCompensated(accumulator), p, 0));
+}

@@ -3,7 +3,14 @@
  * compat formulas) are applied here and in clip-math.ts only; backends do arithmetic.
  */
 import type { ClipBackend, ScaleRequest, TensorSummary } from './backend.js';
-import { decideScale, normFromPowerSum, powerSumNeedsRescale, rescaleExponent, type ScaleDecision } from './clip-math.js';
+import {
+  decideScale,
+  normFromPowerSum,
+  powerSumNeedsRescale,
+  pytorchTotalNorm,
+  rescaleExponent,
+  type ScaleDecision,
+} from './clip-math.js';
 import { ClipError } from './errors.js';
 import {
   combinePartialNorms,
@@ -293,12 +300,23 @@ async function runGlobalNorm<T>(
   const screened = await screen(spec, tensors, context, spec.p, wholeLayouts(context));
   if (screened.done) return screened.output;
   const { partial, summaries } = await partialNormOf(screened.tensors, screened.summaries, spec.p, context);
-  const output = await applyGlobalScale(spec, screened.tensors, combinePartialNorms([partial]), context);
   const exponents = summaries.map(() => partial.exponent);
+  // PyTorch decides on the norm of its float32 per-tensor norms; the report keeps the exact norm.
+  const decisionNorm =
+    spec.compat === 'pytorch'
+      ? pytorchTotalNorm(
+          summaries.map((summary) => normOfPartial(partialFromSummaries([summary], spec.p, partial.exponent))),
+          spec.p,
+        )
+      : undefined;
+  const output = await applyGlobalScale(spec, screened.tensors, combinePartialNorms([partial]), context, decisionNorm);
+  const exactNorm = normOfPartial(partial);
   return {
     tensors: output.tensors,
     report: {
       ...output.report,
+      normBefore: exactNorm,
+      normAfter: output.report.clipped ? exactNorm * (output.report.scale as number) : exactNorm,
       nonFiniteCount: screened.nonFiniteCount,
       ...perTensorNormsOf(summaries, spec.p, context, exponents),
     },
@@ -311,8 +329,9 @@ export async function applyGlobalScale<T>(
   tensors: readonly T[],
   total: PartialNorm,
   context: StrategyContext<T>,
+  decisionNorm?: number,
 ): Promise<StrategyOutput<T>> {
-  const norm = normOfPartial(total);
+  const norm = decisionNorm ?? normOfPartial(total);
   const decision = decideScale(norm, spec.maxNorm, spec.compat, 'global');
   let outputs = [...tensors];
   if (decision.apply) {

@@ -56,15 +56,33 @@ export async function partialNorm<T = HostTensor>(
 }
 
 /**
- * Applies a global-norm spec with a norm computed elsewhere (the combined partial norms of every
- * shard). The spec's non-finite policy acts on the combined count, so every shard decides alike.
+ * Applies a global-norm spec with a norm computed elsewhere: the combined partial norms of every
+ * shard, or a plain number (as PyTorch's `clip_grads_with_norm_(params, max_norm, total_norm)`).
+ * The spec's non-finite policy acts on the combined count, so every shard decides alike; a plain
+ * non-finite number counts as one non-finite value.
  */
 export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Gradients<T>>(
   gradients: G,
   spec: GlobalNormSpec,
-  total: PartialNorm,
+  totalNorm: PartialNorm | number,
   options: { readonly backend?: ClipBackend<T> } = {},
 ): Promise<ClipResult<ClippedGradients<G, T>>> {
+  const given = typeof totalNorm === 'number' ? totalNorm : undefined;
+  if (given !== undefined && !(given >= 0 || Number.isNaN(given))) {
+    throw invalid('INVALID_SPEC', 'totalNorm', given, 'a norm ≥ 0 (or a partial norm from partialNorm)');
+  }
+  const total: PartialNorm =
+    typeof totalNorm === 'number'
+      ? {
+          p: orderToJson(parseSpec(spec).kind === 'globalNorm' ? (parseSpec(spec) as ResolvedGlobalNormSpec).p : 2),
+          sum: totalNorm,
+          compensation: 0,
+          exponent: 0,
+          maxAbs: totalNorm,
+          nonFiniteCount: Number.isFinite(totalNorm) ? 0 : 1,
+          tensorCount: 0,
+        }
+      : totalNorm;
   const resolved = parseSpec(spec);
   if (resolved.kind !== 'globalNorm') {
     throw invalid('INVALID_SPEC', 'spec.kind', resolved.kind, '"globalNorm" (clipWithNorm applies a global norm)');
@@ -81,10 +99,10 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
   try {
     const count = total.nonFiniteCount;
     if (count === 0 || resolved.nonFinite === 'propagate') {
-      const result = await applyGlobalScale(resolved, inputs, total, context);
+      const result = await applyGlobalScale(resolved, inputs, total, context, given);
       return finish(result.tensors, result.report);
     }
-    const normBefore = normOfPartial(total);
+    const normBefore = given ?? normOfPartial(total);
     const base = { kind: 'globalNorm', normBefore, nonFiniteCount: count } as const;
     switch (resolved.nonFinite) {
       case 'error':
@@ -107,7 +125,7 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
         return finish(tensors, { ...base, normAfter: Number.NaN, scale: Number.NaN, clipped: true, skipped: false });
       }
       case 'zero': {
-        const result = await applyGlobalScale(resolved, await zeroed(context, inputs), total, context);
+        const result = await applyGlobalScale(resolved, await zeroed(context, inputs), total, context, given);
         return finish(result.tensors, { ...result.report, nonFiniteCount: count });
       }
     }
