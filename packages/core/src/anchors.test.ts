@@ -34,7 +34,8 @@ interface ExactCase {
 const load = <C>(name: string): C[] =>
   JSON.parse(readFileSync(new URL(`../fixtures/anchors/${name}`, import.meta.url), 'utf8')).cases as C[];
 
-const tensors = (list: GradientJson[]) => list.map((gradient, i) => gradientFromJson(gradient, `fixture[${i}]`));
+const tensors = (list: GradientJson[]) =>
+  list.map((gradient, i) => gradientFromJson(gradient, `fixture[${i}]`));
 
 describe('PyTorch 1.13 clip_grad_norm_ / clip_grad_value_ (compat "pytorch", within 1 ULP)', () => {
   for (const fixture of load<PytorchCase>('pytorch.json')) {
@@ -52,18 +53,30 @@ describe('PyTorch 1.13 clip_grad_norm_ / clip_grad_value_ (compat "pytorch", wit
       }
       const expected = tensors(fixture.output);
       const ulps = (actual: { values: Float32Array }[]) =>
-        Math.max(0, ...actual.map((gradient, i) => maxUlpDistance(gradient.values, (expected[i] as { values: Float32Array }).values)));
+        Math.max(
+          0,
+          ...actual.map((gradient, i) =>
+            maxUlpDistance(gradient.values, (expected[i] as { values: Float32Array }).values),
+          ),
+        );
       if (typeof fixture.totalNorm !== 'number') {
         expect(ulps(gradients)).toBeLessThanOrEqual(1);
         return;
       }
       // The formula, given PyTorch's own total norm (clip_grads_with_norm_): within 1 ULP.
-      const withTorchNorm = await clipWithNorm(tensors(fixture.input), spec as GlobalNormSpec, fixture.totalNorm);
+      const withTorchNorm = await clipWithNorm(
+        tensors(fixture.input),
+        spec as GlobalNormSpec,
+        fixture.totalNorm,
+      );
       expect(ulps(withTorchNorm.gradients)).toBeLessThanOrEqual(1);
       // End to end: PyTorch accumulates norms in float32 (its 500-element L2 norm is already 1 ULP
       // off, p = 3 several, and 1e-20² underflows), while ours is the exact norm (math.fsum). The
       // outputs differ from PyTorch's only as far as its norm differs from the exact one.
-      expect(report.normBefore).toBeCloseTo(fixture.exactNorm as number, 12 - Math.ceil(Math.log10(fixture.exactNorm as number)));
+      expect(report.normBefore).toBeCloseTo(
+        fixture.exactNorm as number,
+        12 - Math.ceil(Math.log10(fixture.exactNorm as number)),
+      );
       const normUlps = ulpDistance(Math.fround(report.normBefore), fixture.totalNorm);
       expect(ulps(gradients)).toBeLessThanOrEqual(1 + 2 * normUlps);
     });
@@ -76,7 +89,9 @@ describe('exact mode against numpy float32 arithmetic and math.fsum norms (bit f
       const { gradients, report } = await clip(tensors(fixture.input), fixture.spec);
       const expected = tensors(fixture.output);
       gradients.forEach((gradient, i) => {
-        expect(sameFloat32Array(gradient.values, (expected[i] as { values: Float32Array }).values)).toBe(true);
+        expect(sameFloat32Array(gradient.values, (expected[i] as { values: Float32Array }).values)).toBe(
+          true,
+        );
       });
       if (fixture.norm !== undefined) expect(report.normBefore).toBeCloseTo(fixture.norm, 10);
       if (fixture.scale !== undefined) expect(report.scale).toBe(fixture.scale);
@@ -90,7 +105,9 @@ describe('the Keras seed example', () => {
   // The book prints the real-valued result to 6 significant digits (0.9 / 100.00405 =
   // 0.0089996355…). A float32 result is within half a printed digit plus float32 rounding.
   const printed = (actual: number | undefined, digits: number, value: number) =>
-    expect(Math.abs((actual as number) - value)).toBeLessThanOrEqual(0.5 * 10 ** -digits + 2 * 2 ** -24 * value);
+    expect(Math.abs((actual as number) - value)).toBeLessThanOrEqual(
+      0.5 * 10 ** -digits + 2 * 2 ** -24 * value,
+    );
 
   it('clipnorm 1.0 turns [0.9, 100.0] into [0.00899964, 0.9999595]', async () => {
     const { gradients } = await clip(seed(), fromKerasOptions({ clipnorm: 1.0 }) as ClipSpec);
@@ -105,9 +122,15 @@ describe('the Keras seed example', () => {
   });
 
   it('gives Keras\'s own float32 bits in compat "keras": fround(g·c) / max(‖g‖, c)', async () => {
-    const { gradients } = await clip(seed(), fromKerasOptions({ clipnorm: 1.0 }, { compat: 'keras' }) as ClipSpec);
+    const { gradients } = await clip(
+      seed(),
+      fromKerasOptions({ clipnorm: 1.0 }, { compat: 'keras' }) as ClipSpec,
+    );
     const norm = Math.fround(Math.sqrt(Math.fround(Math.fround(0.9) ** 2 + 100 ** 2)));
-    expect(Array.from(gradients[0]?.values ?? [])).toEqual([Math.fround(Math.fround(0.9) / norm), Math.fround(100 / norm)]);
+    expect(Array.from(gradients[0]?.values ?? [])).toEqual([
+      Math.fround(Math.fround(0.9) / norm),
+      Math.fround(100 / norm),
+    ]);
     printed(gradients[0]?.values[0], 8, 0.00899964);
   });
 });

@@ -116,8 +116,8 @@ export function decideScale(
     case 'pytorch': {
       const denominator = Math.fround(Math.fround(norm) + PYTORCH_EPSILON);
       const coefficient = Math.fround(Math.fround(1 / denominator) * Math.fround(maxNorm));
-      // torch.clamp(max=1) keeps NaN.
-      return multiply(coefficient > 1 ? 1 : coefficient);
+      // torch.clamp(max=1) keeps NaN, as Math.min does.
+      return multiply(Math.min(coefficient, 1));
     }
     case 'keras': {
       const c = Math.fround(maxNorm);
@@ -151,7 +151,8 @@ export function pytorchTotalNorm(perTensorNorms: readonly number[], p: number): 
   if (perTensorNorms.length === 1) return Math.fround(perTensorNorms[0] as number);
   if (p === Number.POSITIVE_INFINITY) {
     let max = 0;
-    for (const norm of perTensorNorms) max = Number.isNaN(norm) || Number.isNaN(max) ? Number.NaN : Math.max(max, Math.fround(norm));
+    for (const norm of perTensorNorms)
+      max = Number.isNaN(norm) || Number.isNaN(max) ? Number.NaN : Math.max(max, Math.fround(norm));
     return max;
   }
   const accumulator = compensatedSum();

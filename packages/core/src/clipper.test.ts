@@ -6,7 +6,10 @@ import { firstAvailable } from './first-available.js';
 import type { HostTensor } from './reference/host-tensor.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
 
-const host = (values: number[], shape = [values.length]): HostTensor => ({ shape, values: new Float32Array(values) });
+const host = (values: number[], shape = [values.length]): HostTensor => ({
+  shape,
+  values: new Float32Array(values),
+});
 
 async function rejection(promise: Promise<unknown>): Promise<ClipError> {
   try {
@@ -22,9 +25,15 @@ describe('clip', () => {
   it('keeps the container: a list gives a list, a map gives a map with the same keys', async () => {
     const list = await clip([host([3, 4]), host([1])], { kind: 'norm', maxNorm: 1 });
     expect(Array.isArray(list.gradients)).toBe(true);
-    const map = await clip({ 'dense/kernel': host([3, 4]), 'dense/bias': host([1]) }, { kind: 'norm', maxNorm: 1 });
+    const map = await clip(
+      { 'dense/kernel': host([3, 4]), 'dense/bias': host([1]) },
+      { kind: 'norm', maxNorm: 1 },
+    );
     expect(Object.keys(map.gradients)).toEqual(['dense/kernel', 'dense/bias']);
-    expect(Array.from(map.gradients['dense/kernel']?.values ?? [])).toEqual([Math.fround(0.6), Math.fround(0.8)]);
+    expect(Array.from(map.gradients['dense/kernel']?.values ?? [])).toEqual([
+      Math.fround(0.6),
+      Math.fround(0.8),
+    ]);
   });
 
   it('returns untouched tensors as the same object, and never mutates inputs', async () => {
@@ -39,25 +48,36 @@ describe('clip', () => {
 
   it('names the tensor, the flat and multi-dimensional index and the value of the first non-finite entry', async () => {
     const error = await rejection(
-      clip({ ok: host([1]), 'dense/kernel': host([1, 2, 3, Number.NEGATIVE_INFINITY, Number.NaN, 6], [2, 3]) }, {
-        kind: 'globalNorm',
-        maxNorm: 1,
-      }),
+      clip(
+        { ok: host([1]), 'dense/kernel': host([1, 2, 3, Number.NEGATIVE_INFINITY, Number.NaN, 6], [2, 3]) },
+        {
+          kind: 'globalNorm',
+          maxNorm: 1,
+        },
+      ),
     );
     expect(error.code).toBe('NON_FINITE_GRADIENT');
     expect(error.tensor).toBe('dense/kernel');
     expect(error.index).toBe(3);
-    expect(error.message).toMatch(/^dense\/kernel\[3\] \(index \[1, 0\] of shape \[2, 3\]\) is -Infinity; 2 non-finite values/);
+    expect(error.message).toMatch(
+      /^dense\/kernel\[3\] \(index \[1, 0\] of shape \[2, 3\]\) is -Infinity; 2 non-finite values/,
+    );
   });
 
-  it('uses a tensor\'s own name in a list', async () => {
-    const error = await rejection(clip([{ name: 'bias', ...host([Number.NaN]) }], { kind: 'value', min: -1, max: 1 }));
+  it("uses a tensor's own name in a list", async () => {
+    const error = await rejection(
+      clip([{ name: 'bias', ...host([Number.NaN]) }], { kind: 'value', min: -1, max: 1 }),
+    );
     expect(error.message).toMatch(/^bias\[0\] is NaN/);
   });
 
   it.each([
     [[{ shape: [2], values: [1, 2] }], 'gradients[0].values', /got Array, expected a Float32Array/],
-    [[{ shape: [3], values: new Float32Array(2) }], 'gradients[0].shape', /shape \[3\] holds 3 values, but values has 2/],
+    [
+      [{ shape: [3], values: new Float32Array(2) }],
+      'gradients[0].shape',
+      /shape \[3\] holds 3 values, but values has 2/,
+    ],
     [[null], 'gradients[0]', /got null, expected a tensor/],
     [{ w: { shape: [-1], values: new Float32Array(0) } }, 'gradients["w"].shape', /integers ≥ 0/],
     ['weights', 'gradients', /expected an array of tensors or an object/],
@@ -69,7 +89,11 @@ describe('clip', () => {
   });
 
   it('reports per-tensor norms when asked', async () => {
-    const { report } = await clip([host([3, 4]), host([12])], { kind: 'globalNorm', maxNorm: 100 }, { perTensorNorms: true });
+    const { report } = await clip(
+      [host([3, 4]), host([12])],
+      { kind: 'globalNorm', maxNorm: 100 },
+      { perTensorNorms: true },
+    );
     expect(report.perTensorNorms).toEqual([5, 12]);
     expect(report).toMatchObject({ normBefore: 13, normAfter: 13, scale: 1, clipped: false, skipped: false });
   });
@@ -96,7 +120,10 @@ describe('intermediate tensors', () => {
   function countingBackend() {
     const reference = createReferenceBackend();
     const released: HostTensor[] = [];
-    const backend: ClipBackend<HostTensor> = { ...reference, release: (tensors) => released.push(...tensors) };
+    const backend: ClipBackend<HostTensor> = {
+      ...reference,
+      release: (tensors) => released.push(...tensors),
+    };
     return { backend, released };
   }
 
@@ -105,7 +132,13 @@ describe('intermediate tensors', () => {
     const inputs = [host([3, 40]), host([0.5])];
     const { gradients } = await clip(
       inputs,
-      { kind: 'chain', steps: [{ kind: 'value', min: -5, max: 5 }, { kind: 'globalNorm', maxNorm: 1 }] },
+      {
+        kind: 'chain',
+        steps: [
+          { kind: 'value', min: -5, max: 5 },
+          { kind: 'globalNorm', maxNorm: 1 },
+        ],
+      },
       { backend },
     );
     expect(released.length).toBe(1); // the value step's output for inputs[0]
@@ -120,7 +153,17 @@ describe('intermediate tensors', () => {
       scale: () => Promise.reject(new Error('device lost')),
     };
     await expect(
-      clip(failing, { kind: 'chain', steps: [{ kind: 'value', min: -5, max: 5 }, { kind: 'globalNorm', maxNorm: 1 }] }, { backend: broken }),
+      clip(
+        failing,
+        {
+          kind: 'chain',
+          steps: [
+            { kind: 'value', min: -5, max: 5 },
+            { kind: 'globalNorm', maxNorm: 1 },
+          ],
+        },
+        { backend: broken },
+      ),
     ).rejects.toThrow('device lost');
     expect(released.length).toBe(1);
     expect(released).not.toContain(failing[0]);

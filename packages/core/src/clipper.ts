@@ -1,8 +1,8 @@
 import type { ClipBackend } from './backend.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
 import { parseSpec } from './parse-spec.js';
-import { createReferenceBackend } from './reference/reference-backend.js';
 import type { HostTensor } from './reference/host-tensor.js';
+import { createReferenceBackend } from './reference/reference-backend.js';
 import type { ClipResult } from './report.js';
 import { runStrategy, type StrategyContext } from './run-strategy.js';
 import type { ClipSpec, ResolvedSpec } from './spec.js';
@@ -24,11 +24,17 @@ export interface ClipperOptions<T> extends ClipCallOptions {
 export interface Clipper<T> {
   readonly spec: ResolvedSpec;
   readonly backend: ClipBackend<T>;
-  clip<G extends Gradients<T>>(gradients: G, options?: ClipCallOptions): Promise<ClipResult<ClippedGradients<G, T>>>;
+  clip<G extends Gradients<T>>(
+    gradients: G,
+    options?: ClipCallOptions,
+  ): Promise<ClipResult<ClippedGradients<G, T>>>;
 }
 
 /** Validates `spec` once (throwing `ClipError('INVALID_SPEC')`) and binds it to a backend. */
-export function createClipper<T = HostTensor>(spec: ClipSpec | ResolvedSpec, options: ClipperOptions<T> = {}): Clipper<T> {
+export function createClipper<T = HostTensor>(
+  spec: ClipSpec | ResolvedSpec,
+  options: ClipperOptions<T> = {},
+): Clipper<T> {
   const resolved = parseSpec(spec);
   const backend = options.backend ?? (createReferenceBackend() as unknown as ClipBackend<T>);
   const defaults = options;
@@ -36,7 +42,12 @@ export function createClipper<T = HostTensor>(spec: ClipSpec | ResolvedSpec, opt
     spec: resolved,
     backend,
     clip: (gradients, callOptions = {}) =>
-      clipResolved(resolved, backend, gradients, callOptions.perTensorNorms ?? defaults.perTensorNorms ?? false),
+      clipResolved(
+        resolved,
+        backend,
+        gradients,
+        callOptions.perTensorNorms ?? defaults.perTensorNorms ?? false,
+      ),
   };
 }
 

@@ -25,6 +25,10 @@ export async function firstAvailable<B>(candidates: readonly BackendCandidate<B>
     candidates.length === 0
       ? 'firstAvailable: got an empty list, expected at least one backend candidate'
       : `No backend could start: ${reasons.join('; ')}`,
-    { field: 'candidates', value: candidates.map((candidate) => candidate.name), expected: 'a backend that starts' },
+    {
+      field: 'candidates',
+      value: candidates.map((candidate) => candidate.name),
+      expected: 'a backend that starts',
+    },
   );
 }

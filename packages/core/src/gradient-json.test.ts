@@ -10,14 +10,20 @@ describe('gradients as JSON', () => {
         const text = JSON.stringify(gradientToJson({ name: 'g', shape: [values.length], values }));
         const back = gradientFromJson(JSON.parse(text));
         expect(sameFloat32Array(back.values, values)).toBe(true);
-        back.values.forEach((x, i) => expect(Object.is(x, values[i]) || Number.isNaN(x)).toBe(true));
+        back.values.forEach((x, i) => {
+          expect(Object.is(x, values[i]) || Number.isNaN(x)).toBe(true);
+        });
       }),
       { numRuns: 500 },
     );
   });
 
   it('spells the special values as strings', () => {
-    const json = gradientToJson({ name: 'g', shape: [4], values: new Float32Array([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0]) });
+    const json = gradientToJson({
+      name: 'g',
+      shape: [4],
+      values: new Float32Array([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0]),
+    });
     expect(json.values).toEqual(['NaN', 'Infinity', '-Infinity', '-0']);
   });
 
@@ -26,9 +32,15 @@ describe('gradients as JSON', () => {
   });
 
   it.each([
-    [{ name: 'g', shape: [1], values: [1e39] }, /g.values\[0\]: got 1e\+39, expected a value within the float32 range/],
+    [
+      { name: 'g', shape: [1], values: [1e39] },
+      /g.values\[0\]: got 1e\+39, expected a value within the float32 range/,
+    ],
     [{ name: 'g', shape: [2], values: [1] }, /shape \[2\] holds 2 values, but values has 1/],
-    [{ name: 'g', shape: [1], values: ['nan'] }, /g.values\[0\]: got "nan", expected a number or one of "NaN"/],
+    [
+      { name: 'g', shape: [1], values: ['nan'] },
+      /g.values\[0\]: got "nan", expected a number or one of "NaN"/,
+    ],
     [{ name: '', shape: [1], values: [1] }, /g.name: got "", expected a non-empty string/],
     [{ name: 'g', shape: [1.5], values: [1] }, /g.shape: got \[1.5\]/],
   ])('rejects %j with a message naming the field', (input, message) => {

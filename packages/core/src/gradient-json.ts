@@ -40,7 +40,12 @@ export function float32FromJson(value: unknown, field: string): number {
   if (typeof value === 'number') {
     const rounded = Math.fround(value);
     if (!Number.isFinite(rounded) && Number.isFinite(value)) {
-      throw invalid('INVALID_GRADIENTS', field, value, 'a value within the float32 range (±3.4028234663852886e38)');
+      throw invalid(
+        'INVALID_GRADIENTS',
+        field,
+        value,
+        'a value within the float32 range (±3.4028234663852886e38)',
+      );
     }
     return rounded;
   }
@@ -54,7 +59,12 @@ export function float32FromJson(value: unknown, field: string): number {
     case '-0':
       return -0;
     default:
-      throw invalid('INVALID_GRADIENTS', field, value, 'a number or one of "NaN", "Infinity", "-Infinity", "-0"');
+      throw invalid(
+        'INVALID_GRADIENTS',
+        field,
+        value,
+        'a number or one of "NaN", "Infinity", "-Infinity", "-0"',
+      );
   }
 }
 

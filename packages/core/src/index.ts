@@ -22,8 +22,8 @@ export { type ClipCallOptions, type Clipper, type ClipperOptions, clip, createCl
 export { ClipError, type ClipErrorCode, type ClipErrorDetails } from './errors.js';
 export { type BackendCandidate, firstAvailable } from './first-available.js';
 export {
-  firstFloat32Difference,
   FLOAT32_MAX,
+  firstFloat32Difference,
   float32Bits,
   float32FromBits,
   maxUlpDistance,
@@ -42,8 +42,8 @@ export {
   type NamedHostTensor,
 } from './gradient-json.js';
 export { type AdapterOptions, fromKerasOptions, type KerasClipOptions } from './keras-options.js';
-export { combinePartialNorms, normOfPartial, type PartialNorm } from './partial-norm.js';
 export { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
+export { combinePartialNorms, normOfPartial, type PartialNorm } from './partial-norm.js';
 export { fromPytorchOptions, type PytorchClipOptions } from './pytorch-options.js';
 export { createRandom, type Random } from './random.js';
 export type { HostTensor } from './reference/host-tensor.js';

@@ -4,11 +4,11 @@ import type { ClipSpec, CompatMode, NonFinitePolicy } from './spec.js';
 /** A Keras optimizer's clip arguments, as in `keras.optimizers.SGD(clipnorm=1.0)` or a saved config. */
 export interface KerasClipOptions {
   /** Clip each gradient tensor to this L2 norm (per tensor, as in Keras ≥ tf.keras 2.0 and Keras 3). */
-  readonly clipnorm?: number | null;
+  readonly clipnorm?: number | null | undefined;
   /** Clip every element to [-clipvalue, clipvalue]. */
-  readonly clipvalue?: number | null;
+  readonly clipvalue?: number | null | undefined;
   /** Clip all gradients jointly to this global L2 norm. */
-  readonly global_clipnorm?: number | null;
+  readonly global_clipnorm?: number | null | undefined;
 }
 
 export interface AdapterOptions {

@@ -17,7 +17,9 @@ describe('fromKerasOptions (Keras 3 meaning)', () => {
   });
 
   it('rejects more than one option, as Keras 3 does', () => {
-    expect(() => fromKerasOptions({ clipnorm: 1, global_clipnorm: 1 })).toThrow(/only one of clipnorm, clipvalue and global_clipnorm/);
+    expect(() => fromKerasOptions({ clipnorm: 1, global_clipnorm: 1 })).toThrow(
+      /only one of clipnorm, clipvalue and global_clipnorm/,
+    );
     expect(() => fromKerasOptions({ clipnorm: 1, clipvalue: 1 })).toThrow(ClipError);
   });
 
@@ -40,8 +42,15 @@ describe('fromKerasOptions (Keras 3 meaning)', () => {
 
 describe('fromPytorchOptions', () => {
   it('maps max_norm/norm_type to a global norm; error_if_nonfinite false means propagate', () => {
-    expect(fromPytorchOptions({ max_norm: 1 })).toMatchObject({ kind: 'globalNorm', maxNorm: 1, p: 2, nonFinite: 'propagate' });
-    expect(fromPytorchOptions({ max_norm: 1, norm_type: Number.POSITIVE_INFINITY, error_if_nonfinite: true })).toMatchObject({
+    expect(fromPytorchOptions({ max_norm: 1 })).toMatchObject({
+      kind: 'globalNorm',
+      maxNorm: 1,
+      p: 2,
+      nonFinite: 'propagate',
+    });
+    expect(
+      fromPytorchOptions({ max_norm: 1, norm_type: Number.POSITIVE_INFINITY, error_if_nonfinite: true }),
+    ).toMatchObject({
       p: 'inf',
       nonFinite: 'error',
     });

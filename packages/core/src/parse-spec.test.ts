@@ -45,12 +45,26 @@ describe('parseSpec', () => {
     [{ kind: 'value', min: 1, max: -1 }, 'spec.min', /greater than spec.max/],
     [{ kind: 'value', min: Number.NaN, max: 1 }, 'spec.min', /got NaN/],
     [{ kind: 'clipnorm', maxNorm: 1 }, 'spec.kind', /one of "value", "norm", "globalNorm", "chain"/],
-    [{ kind: 'globalNorm', maxNorm: 1, nonFinite: 'ignore' }, 'spec.nonFinite', /"error", "propagate", "nanAll", "skip", "zero"/],
+    [
+      { kind: 'globalNorm', maxNorm: 1, nonFinite: 'ignore' },
+      'spec.nonFinite',
+      /"error", "propagate", "nanAll", "skip", "zero"/,
+    ],
     [{ kind: 'globalNorm', maxNorm: 1, compat: 'tf' }, 'spec.compat', /"exact", "keras", "pytorch", "optax"/],
     [{ kind: 'globalNorm', maxNorm: 1, p: 1, compat: 'optax' }, 'spec.p', /2 with compat "optax"/],
     [{ kind: 'globalNorm', maxNorm: 1, axes: [0] }, 'spec.axes', /unknown field on a "globalNorm" spec/],
     [{ kind: 'globalNorm', maxnorm: 1 }, 'spec.maxnorm', /did you mean "maxNorm"/],
-    [{ kind: 'chain', steps: [{ kind: 'value', min: 0, max: 1 }, { kind: 'norm', maxNorm: -3 }] }, 'spec.steps[1].maxNorm', /got -3/],
+    [
+      {
+        kind: 'chain',
+        steps: [
+          { kind: 'value', min: 0, max: 1 },
+          { kind: 'norm', maxNorm: -3 },
+        ],
+      },
+      'spec.steps[1].maxNorm',
+      /got -3/,
+    ],
     [{ kind: 'chain', steps: 'all' }, 'spec.steps', /an array of specs/],
     [null, 'spec', /an object with a "kind" field/],
   ])('rejects %j naming %s', (input, field, message) => {
@@ -66,7 +80,10 @@ describe('parseSpec', () => {
       kind: 'chain',
       nonFinite: 'zero',
       compat: 'pytorch',
-      steps: [{ kind: 'globalNorm', maxNorm: 1 }, { kind: 'value', min: -1, max: 1, nonFinite: 'skip' }],
+      steps: [
+        { kind: 'globalNorm', maxNorm: 1 },
+        { kind: 'value', min: -1, max: 1, nonFinite: 'skip' },
+      ],
     });
     expect(spec.kind === 'chain' && spec.steps.map((step) => [step.nonFinite, step.compat])).toEqual([
       ['zero', 'pytorch'],

@@ -149,11 +149,21 @@ function resolveNorm(record: Record<string, unknown>, field: string, options: In
   if (record.axes !== undefined) {
     const raw = record.axes;
     if (!Array.isArray(raw) || raw.length === 0) {
-      throw invalid('INVALID_SPEC', `${field}.axes`, raw, 'a non-empty array of integer axes (omit it for the whole tensor)');
+      throw invalid(
+        'INVALID_SPEC',
+        `${field}.axes`,
+        raw,
+        'a non-empty array of integer axes (omit it for the whole tensor)',
+      );
     }
     raw.forEach((axis, i) => {
       if (typeof axis !== 'number' || !Number.isInteger(axis)) {
-        throw invalid('INVALID_SPEC', `${field}.axes[${i}]`, axis, 'an integer axis (negative counts from the end)');
+        throw invalid(
+          'INVALID_SPEC',
+          `${field}.axes[${i}]`,
+          axis,
+          'an integer axis (negative counts from the end)',
+        );
       }
       if (raw.indexOf(axis) !== i) {
         throw invalid('INVALID_SPEC', `${field}.axes[${i}]`, axis, 'each axis at most once');

@@ -35,10 +35,10 @@ export function orderToJson(p: number): number | 'inf' {
   return p === Number.POSITIVE_INFINITY ? 'inf' : p;
 }
 
-/** NaN-propagating max (Math.max propagates NaN too, but this reads the intent). */
+/** NaN-propagating max (Math.max propagates NaN too; this states the intent at the call sites). */
 export function maxPropagatingNaN(a: number, b: number): number {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.NaN;
-  return a > b ? a : b;
+  return Math.max(a, b);
 }
 
 /** Reduces one-slice summaries (taken with `exponent`) to a partial norm. */

@@ -47,11 +47,21 @@ describe('globalNorm and norm, on random gradients', () => {
       fc.asyncProperty(gradients, order, threshold, async (input, order, maxNorm) => {
         const global = await clip(input, { kind: 'globalNorm', maxNorm, p: p(order) });
         const count = input.reduce((n, t) => n + t.values.length, 0);
-        expect(withinBound(pNorm(values(global.gradients), order), maxNorm, count, order, global.report.normBefore)).toBe(true);
+        expect(
+          withinBound(
+            pNorm(values(global.gradients), order),
+            maxNorm,
+            count,
+            order,
+            global.report.normBefore,
+          ),
+        ).toBe(true);
         const perTensor = await clip(input, { kind: 'norm', maxNorm, p: p(order) }, { perTensorNorms: true });
         perTensor.gradients.forEach((output, i) => {
           const before = perTensor.report.perTensorNorms?.[i] as number;
-          expect(withinBound(pNorm([output.values], order), maxNorm, output.values.length, order, before)).toBe(true);
+          expect(
+            withinBound(pNorm([output.values], order), maxNorm, output.values.length, order, before),
+          ).toBe(true);
         });
       }),
       RUNS,
@@ -77,14 +87,25 @@ describe('globalNorm and norm, on random gradients', () => {
 
   it('return input below the threshold bit for bit, as the same objects', async () => {
     await fc.assert(
-      fc.asyncProperty(gradients, order, fc.double({ min: 1, max: 1e3, noNaN: true }), async (input, order, factor) => {
-        const norm = pNorm(values(input), order);
-        fc.pre(Number.isFinite(norm * factor));
-        const maxNorm = norm * factor;
-        const { gradients: output, report } = await clip(input, { kind: 'globalNorm', maxNorm, p: p(order) });
-        expect(report.clipped).toBe(false);
-        output.forEach((t, i) => expect(t).toBe(input[i]));
-      }),
+      fc.asyncProperty(
+        gradients,
+        order,
+        fc.double({ min: 1, max: 1e3, noNaN: true }),
+        async (input, order, factor) => {
+          const norm = pNorm(values(input), order);
+          fc.pre(Number.isFinite(norm * factor));
+          const maxNorm = norm * factor;
+          const { gradients: output, report } = await clip(input, {
+            kind: 'globalNorm',
+            maxNorm,
+            p: p(order),
+          });
+          expect(report.clipped).toBe(false);
+          output.forEach((t, i) => {
+            expect(t).toBe(input[i]);
+          });
+        },
+      ),
       RUNS,
     );
   });
@@ -111,7 +132,9 @@ describe('globalNorm and norm, on random gradients', () => {
 
 describe('value', () => {
   it('is idempotent and stays within its bounds', async () => {
-    const bounds = fc.tuple(finiteFloat32, finiteFloat32).map(([a, b]) => (a <= b ? [a, b] : [b, a]) as const);
+    const bounds = fc
+      .tuple(finiteFloat32, finiteFloat32)
+      .map(([a, b]): [number, number] => (a <= b ? [a, b] : [b, a]));
     await fc.assert(
       fc.asyncProperty(gradients, bounds, async (input, [min, max]) => {
         const spec: ClipSpec = { kind: 'value', min, max };
@@ -130,20 +153,26 @@ describe('value', () => {
 describe('two-phase (sharded) global norm', () => {
   it('gives the same bits as the one-call form, for any split into shards', async () => {
     await fc.assert(
-      fc.asyncProperty(gradients, order, threshold, fc.integer({ min: 1, max: 4 }), async (input, order, maxNorm, shards) => {
-        const spec = { kind: 'globalNorm', maxNorm, p: p(order) } as const;
-        const oneCall = await clip(input, spec);
-        const parts = Array.from({ length: shards }, (_, s) => input.filter((_, i) => i % shards === s));
-        const partials = await Promise.all(parts.map((part) => partialNorm(part, { p: p(order) })));
-        const total = combinePartialNorms(partials);
-        for (const [s, part] of parts.entries()) {
-          const { gradients: output } = await clipWithNorm(part, spec, total);
-          output.forEach((t, k) => {
-            const i = k * shards + s;
-            expect(sameFloat32Array(t.values, (oneCall.gradients[i] as HostTensor).values)).toBe(true);
-          });
-        }
-      }),
+      fc.asyncProperty(
+        gradients,
+        order,
+        threshold,
+        fc.integer({ min: 1, max: 4 }),
+        async (input, order, maxNorm, shards) => {
+          const spec = { kind: 'globalNorm', maxNorm, p: p(order) } as const;
+          const oneCall = await clip(input, spec);
+          const parts = Array.from({ length: shards }, (_, s) => input.filter((_, i) => i % shards === s));
+          const partials = await Promise.all(parts.map((part) => partialNorm(part, { p: p(order) })));
+          const total = combinePartialNorms(partials);
+          for (const [s, part] of parts.entries()) {
+            const { gradients: output } = await clipWithNorm(part, spec, total);
+            output.forEach((t, k) => {
+              const i = k * shards + s;
+              expect(sameFloat32Array(t.values, (oneCall.gradients[i] as HostTensor).values)).toBe(true);
+            });
+          }
+        },
+      ),
       RUNS,
     );
   });

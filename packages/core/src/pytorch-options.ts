@@ -5,15 +5,15 @@ import type { ClipSpec } from './spec.js';
 /** The arguments of `torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`. */
 export interface PytorchClipOptions {
   /** `clip_grad_norm_(max_norm=…)`: a global norm over all gradients. */
-  readonly max_norm?: number | null;
+  readonly max_norm?: number | null | undefined;
   /** Norm order: a number > 0, `Infinity` or `"inf"`. Default 2. */
-  readonly norm_type?: number | 'inf' | null;
+  readonly norm_type?: number | 'inf' | null | undefined;
   /** Default false, as in PyTorch: non-finite norms propagate (inf zeroes, NaN spreads). */
-  readonly error_if_nonfinite?: boolean | null;
+  readonly error_if_nonfinite?: boolean | null | undefined;
   /** `clip_grad_value_(clip_value=…)`: every element to [-clip_value, clip_value]. */
-  readonly clip_value?: number | null;
+  readonly clip_value?: number | null | undefined;
   /** Accepted for compatibility; has no effect. */
-  readonly foreach?: boolean | null;
+  readonly foreach?: boolean | null | undefined;
 }
 
 const PYTORCH_KEYS = ['max_norm', 'norm_type', 'error_if_nonfinite', 'clip_value', 'foreach'] as const;
@@ -24,13 +24,21 @@ const PYTORCH_KEYS = ['max_norm', 'norm_type', 'error_if_nonfinite', 'clip_value
  * `max_norm` nor `clip_value` is given. Unlike PyTorch, a negative threshold is an error (PyTorch
  * flips the gradients' sign).
  */
-export function fromPytorchOptions(options: PytorchClipOptions, adapter: AdapterOptions = {}): ClipSpec | null {
+export function fromPytorchOptions(
+  options: PytorchClipOptions,
+  adapter: AdapterOptions = {},
+): ClipSpec | null {
   if (typeof options !== 'object' || options === null) {
     throw invalid('INVALID_SPEC', 'options', options, 'an object such as { max_norm: 1 }');
   }
   for (const key of Object.keys(options)) {
     if (!(PYTORCH_KEYS as readonly string[]).includes(key)) {
-      throw invalid('INVALID_SPEC', `options.${key}`, (options as Record<string, unknown>)[key], `one of ${PYTORCH_KEYS.join(', ')}`);
+      throw invalid(
+        'INVALID_SPEC',
+        `options.${key}`,
+        (options as Record<string, unknown>)[key],
+        `one of ${PYTORCH_KEYS.join(', ')}`,
+      );
     }
   }
   const given = (value: unknown) => value !== undefined && value !== null;
@@ -38,7 +46,11 @@ export function fromPytorchOptions(options: PytorchClipOptions, adapter: Adapter
     throw new ClipError(
       'INVALID_SPEC',
       'options: got max_norm and clip_value together, expected one of them (PyTorch has two functions); use a "chain" spec to apply both in a chosen order',
-      { field: 'options.clip_value', value: options.clip_value, expected: 'only one of max_norm, clip_value' },
+      {
+        field: 'options.clip_value',
+        value: options.clip_value,
+        expected: 'only one of max_norm, clip_value',
+      },
     );
   }
   const errorIfNonFinite = options.error_if_nonfinite ?? false;

@@ -22,7 +22,7 @@ import {
   rescaleExponentOf,
 } from './partial-norm.js';
 import type { ClipReport } from './report.js';
-import { type SliceLayout, multiIndex, sliceLayout, wholeTensorLayout } from './slice-layout.js';
+import { multiIndex, type SliceLayout, sliceLayout, wholeTensorLayout } from './slice-layout.js';
 import type {
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,
@@ -116,7 +116,12 @@ function wholeLayouts<T>(context: StrategyContext<T>): SliceLayout[] {
 // Non-finite policies, applied once before any strategy
 
 type Screened<T> =
-  | { readonly done: false; readonly tensors: readonly T[]; readonly summaries: readonly TensorSummary[]; readonly nonFiniteCount: number }
+  | {
+      readonly done: false;
+      readonly tensors: readonly T[];
+      readonly summaries: readonly TensorSummary[];
+      readonly nonFiniteCount: number;
+    }
   | { readonly done: true; readonly output: StrategyOutput<T> };
 
 async function screen<T>(
@@ -146,7 +151,13 @@ async function screen<T>(
         done: true,
         output: {
           tensors: [...tensors],
-          report: { ...base, normAfter: normBefore, scale: spec.kind === 'value' ? null : 1, clipped: false, skipped: true },
+          report: {
+            ...base,
+            normAfter: normBefore,
+            scale: spec.kind === 'value' ? null : 1,
+            clipped: false,
+            skipped: true,
+          },
         },
       };
     case 'nanAll': {
@@ -193,7 +204,10 @@ async function nonFiniteError<T>(
   // Error path only: fetch the offending value so the message can say which it is.
   const host = await context.backend.toHost(tensors[i] as T);
   const value = host[index];
-  const where = shape.length > 1 ? ` (index [${multiIndex(shape, index).join(', ')}] of shape [${shape.join(', ')}])` : '';
+  const where =
+    shape.length > 1
+      ? ` (index [${multiIndex(shape, index).join(', ')}] of shape [${shape.join(', ')}])`
+      : '';
   const total = summaries.reduce((sum, s) => sum + s.nonFiniteCount, 0);
   return new ClipError(
     'NON_FINITE_GRADIENT',
@@ -305,11 +319,19 @@ async function runGlobalNorm<T>(
   const decisionNorm =
     spec.compat === 'pytorch'
       ? pytorchTotalNorm(
-          summaries.map((summary) => normOfPartial(partialFromSummaries([summary], spec.p, partial.exponent))),
+          summaries.map((summary) =>
+            normOfPartial(partialFromSummaries([summary], spec.p, partial.exponent)),
+          ),
           spec.p,
         )
       : undefined;
-  const output = await applyGlobalScale(spec, screened.tensors, combinePartialNorms([partial]), context, decisionNorm);
+  const output = await applyGlobalScale(
+    spec,
+    screened.tensors,
+    combinePartialNorms([partial]),
+    context,
+    decisionNorm,
+  );
   const exactNorm = normOfPartial(partial);
   return {
     tensors: output.tensors,
@@ -335,7 +357,9 @@ export async function applyGlobalScale<T>(
   const decision = decideScale(norm, spec.maxNorm, spec.compat, 'global');
   let outputs = [...tensors];
   if (decision.apply) {
-    const requests = tensors.map((_, i) => scaleRequest(wholeTensorLayout(context.shapes[i] as readonly number[]), [decision]));
+    const requests = tensors.map((_, i) =>
+      scaleRequest(wholeTensorLayout(context.shapes[i] as readonly number[]), [decision]),
+    );
     outputs = await scaleTensors(context, tensors, requests);
   }
   return {
@@ -394,7 +418,13 @@ async function runNorm<T>(
     }
     if (rescale && summary.nonFiniteCount === 0) {
       exponents[i] = rescaleExponent(maxAbs);
-      const [again] = await summarize(context, [input[i] as T], spec.p, [layouts[i] as SliceLayout], exponents[i]);
+      const [again] = await summarize(
+        context,
+        [input[i] as T],
+        spec.p,
+        [layouts[i] as SliceLayout],
+        exponents[i],
+      );
       summaries[i] = again as TensorSummary;
     }
   }
@@ -429,7 +459,9 @@ async function runNorm<T>(
   scaledIndex.forEach((i, k) => {
     outputs[i] = scaled[k] as T;
   });
-  const partials = summaries.map((summary, i) => partialFromSummaries([summary], spec.p, exponents[i] as number));
+  const partials = summaries.map((summary, i) =>
+    partialFromSummaries([summary], spec.p, exponents[i] as number),
+  );
   const normBefore = partials.length === 0 ? 0 : normOfPartial(combinePartialNorms(partials));
   const normAfter = normsAfter.length === 0 ? 0 : normOfPartial(combinePartialNorms(normsAfter));
   return {
@@ -472,7 +504,16 @@ async function runChain<T>(
     const nonFiniteCount = summaries.reduce((total, summary) => total + summary.nonFiniteCount, 0);
     return {
       tensors: [...tensors],
-      report: { kind: 'chain', normBefore: norm, normAfter: norm, scale: null, clipped: false, nonFiniteCount, skipped: false, steps },
+      report: {
+        kind: 'chain',
+        normBefore: norm,
+        normAfter: norm,
+        scale: null,
+        clipped: false,
+        nonFiniteCount,
+        skipped: false,
+        steps,
+      },
     };
   }
   return { tensors: [...current], report: chainReport(steps, false) };

@@ -24,7 +24,11 @@ export function wholeTensorLayout(shape: readonly number[]): SliceLayout {
 }
 
 /** Resolves `axes` (negative counts from the end) against a shape; `field` names the tensor in errors. */
-export function sliceLayout(shape: readonly number[], axes: readonly number[] | undefined, field: string): SliceLayout {
+export function sliceLayout(
+  shape: readonly number[],
+  axes: readonly number[] | undefined,
+  field: string,
+): SliceLayout {
   if (axes === undefined) return wholeTensorLayout(shape);
   const rank = shape.length;
   const normalised = axes.map((axis) => {

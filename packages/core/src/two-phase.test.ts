@@ -43,7 +43,9 @@ describe('two-phase clipping', () => {
   it('matches the one-call form for nonFinite "zero" when partials are taken with the same policy', async () => {
     const shards = [[host([3, Number.NaN])], [host([Number.POSITIVE_INFINITY, 4])]];
     const spec = { kind: 'globalNorm', maxNorm: 1, nonFinite: 'zero' } as const;
-    const total = combinePartialNorms(await Promise.all(shards.map((s) => partialNorm(s, { nonFinite: 'zero' }))));
+    const total = combinePartialNorms(
+      await Promise.all(shards.map((s) => partialNorm(s, { nonFinite: 'zero' }))),
+    );
     expect(total.nonFiniteCount).toBe(2);
     const one = await clip(shards.flat(), spec);
     const first = await clipWithNorm(shards[0] as HostTensor[], spec, total);
@@ -54,10 +56,15 @@ describe('two-phase clipping', () => {
     ]);
   });
 
-  it('accepts a plain norm, as PyTorch\'s clip_grads_with_norm_', async () => {
+  it("accepts a plain norm, as PyTorch's clip_grads_with_norm_", async () => {
     const { gradients, report } = await clipWithNorm([host([3, 4])], { kind: 'globalNorm', maxNorm: 1 }, 10);
     expect(report.scale).toBe(Math.fround(0.1));
-    expect(Array.from(gradients[0]?.values ?? [])).toEqual([Math.fround(3 * Math.fround(0.1)), Math.fround(4 * Math.fround(0.1))]);
-    await expect(clipWithNorm([host([1])], { kind: 'globalNorm', maxNorm: 1 }, -1)).rejects.toThrow(/totalNorm: got -1/);
+    expect(Array.from(gradients[0]?.values ?? [])).toEqual([
+      Math.fround(3 * Math.fround(0.1)),
+      Math.fround(4 * Math.fround(0.1)),
+    ]);
+    await expect(clipWithNorm([host([1])], { kind: 'globalNorm', maxNorm: 1 }, -1)).rejects.toThrow(
+      /totalNorm: got -1/,
+    );
   });
 });

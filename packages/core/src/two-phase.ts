@@ -9,14 +9,14 @@ import type { ClipBackend } from './backend.js';
 import { releaseIntermediates } from './clipper.js';
 import { ClipError, invalid } from './errors.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
-import { normOfPartial, orderToJson, type PartialNorm } from './partial-norm.js';
 import { parseSpec } from './parse-spec.js';
-import { createReferenceBackend } from './reference/reference-backend.js';
+import { normOfPartial, orderToJson, type PartialNorm } from './partial-norm.js';
 import type { HostTensor } from './reference/host-tensor.js';
+import { createReferenceBackend } from './reference/reference-backend.js';
 import type { ClipReport, ClipResult } from './report.js';
 import { applyGlobalScale, partialNormOf, type StrategyContext, summarize } from './run-strategy.js';
-import type { GlobalNormSpec, NonFinitePolicy, NormOrder, ResolvedGlobalNormSpec } from './spec.js';
 import { wholeTensorLayout } from './slice-layout.js';
+import type { GlobalNormSpec, NonFinitePolicy, NormOrder, ResolvedGlobalNormSpec } from './spec.js';
 
 export interface PartialNormOptions<T> {
   /** Norm order, default 2. */
@@ -74,7 +74,9 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
   const total: PartialNorm =
     typeof totalNorm === 'number'
       ? {
-          p: orderToJson(parseSpec(spec).kind === 'globalNorm' ? (parseSpec(spec) as ResolvedGlobalNormSpec).p : 2),
+          p: orderToJson(
+            parseSpec(spec).kind === 'globalNorm' ? (parseSpec(spec) as ResolvedGlobalNormSpec).p : 2,
+          ),
           sum: totalNorm,
           compensation: 0,
           exponent: 0,
@@ -85,7 +87,12 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
       : totalNorm;
   const resolved = parseSpec(spec);
   if (resolved.kind !== 'globalNorm') {
-    throw invalid('INVALID_SPEC', 'spec.kind', resolved.kind, '"globalNorm" (clipWithNorm applies a global norm)');
+    throw invalid(
+      'INVALID_SPEC',
+      'spec.kind',
+      resolved.kind,
+      '"globalNorm" (clipWithNorm applies a global norm)',
+    );
   }
   if (orderToJson(resolved.p) !== total.p) {
     throw invalid('INVALID_SPEC', 'total.p', total.p, `the spec's order ${orderToJson(resolved.p)}`);
@@ -113,7 +120,13 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
           { field: 'total.nonFiniteCount', value: count, expected: '0' },
         );
       case 'skip':
-        return finish([...inputs], { ...base, normAfter: normBefore, scale: 1, clipped: false, skipped: true });
+        return finish([...inputs], {
+          ...base,
+          normAfter: normBefore,
+          scale: 1,
+          clipped: false,
+          skipped: true,
+        });
       case 'nanAll': {
         const requests = inputs.map((_, i) => ({
           layout: wholeTensorLayout(context.shapes[i] as readonly number[]),
@@ -122,7 +135,13 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
         }));
         const tensors = await context.backend.scale(inputs, requests);
         for (const tensor of tensors) context.created.add(tensor);
-        return finish(tensors, { ...base, normAfter: Number.NaN, scale: Number.NaN, clipped: true, skipped: false });
+        return finish(tensors, {
+          ...base,
+          normAfter: Number.NaN,
+          scale: Number.NaN,
+          clipped: true,
+          skipped: false,
+        });
       }
       case 'zero': {
         const result = await applyGlobalScale(resolved, await zeroed(context, inputs), total, context, given);

@@ -54,7 +54,9 @@ export async function checkCase<T>(
   options: CheckCaseOptions = {},
 ): Promise<CaseOutcome> {
   const started = performance.now();
-  const missing = (testCase.requires ?? []).filter((capability) => !backend.manifest.capabilities.includes(capability));
+  const missing = (testCase.requires ?? []).filter(
+    (capability) => !backend.manifest.capabilities.includes(capability),
+  );
   if (missing.length > 0) {
     return {
       caseId: testCase.id,
@@ -90,7 +92,11 @@ interface Judged {
   readonly outputs?: NamedHostTensor[];
 }
 
-async function runAndJudge<T>(backend: ClipBackend<T>, testCase: ConformanceCase, options: CheckCaseOptions): Promise<Judged> {
+async function runAndJudge<T>(
+  backend: ClipBackend<T>,
+  testCase: ConformanceCase,
+  options: CheckCaseOptions,
+): Promise<Judged> {
   const failures: CaseFailure[] = [];
   const fail = (kind: ConformanceFailureKind, detail: string) => failures.push({ kind, detail });
   const hostInputs = testCase.input.map((input) => ({
@@ -141,7 +147,11 @@ async function runAndJudge<T>(backend: ClipBackend<T>, testCase: ConformanceCase
     const outputs: NamedHostTensor[] = [];
     for (let i = 0; i < outputTensors.length; i++) {
       const input = hostInputs[i] as NamedHostTensor;
-      outputs.push({ name: input.name, shape: input.shape, values: await backend.toHost(outputTensors[i] as T) });
+      outputs.push({
+        name: input.name,
+        shape: input.shape,
+        values: await backend.toHost(outputTensors[i] as T),
+      });
     }
     await checkUnmutated(backend, tensors, hostInputs, fail);
     const maxUlp = await compareOutputs(backend, testCase, hostInputs, outputs, fail);
@@ -164,7 +174,10 @@ async function checkUnmutated<T>(
     const now = await backend.toHost(tensors[i] as T);
     if (!sameFloat32Array(now, input.values)) {
       const difference = firstFloat32Difference(now, input.values);
-      fail('mutated-input', `input "${input.name}" changed at [${difference?.index}]: ${difference?.expected} became ${difference?.actual}`);
+      fail(
+        'mutated-input',
+        `input "${input.name}" changed at [${difference?.index}]: ${difference?.expected} became ${difference?.actual}`,
+      );
     }
   }
 }
@@ -189,18 +202,25 @@ async function compareOutputs<T>(
     }
     let expectedValues: Float32Array;
     if ('values' in expected) {
-      expectedValues = new Float32Array(expected.values.map((value, k) => float32FromJson(value, `${expected.name}[${k}]`)));
+      expectedValues = new Float32Array(
+        expected.values.map((value, k) => float32FromJson(value, `${expected.name}[${k}]`)),
+      );
     } else {
       if (bitsHash(output.values) === expected.hash) continue;
       // Hashed outputs: recompute the oracle's to say where and by how much they differ.
-      oracle ??= (await clip(hostInputs, testCase.spec as never, { backend: createReferenceBackend() })).gradients.reduce(
+      oracle ??= (
+        await clip(hostInputs, testCase.spec as never, { backend: createReferenceBackend() })
+      ).gradients.reduce(
         (all, tensor, k) => Object.assign(all, { [(hostInputs[k] as NamedHostTensor).name]: tensor }),
         {} as Record<string, { values: Float32Array }>,
       );
       expectedValues = (oracle[output.name] as { values: Float32Array }).values;
     }
     if (expectedValues.length !== output.values.length) {
-      fail('mismatch', `output "${output.name}" has ${output.values.length} values, expected ${expectedValues.length}`);
+      fail(
+        'mismatch',
+        `output "${output.name}" has ${output.values.length} values, expected ${expectedValues.length}`,
+      );
       continue;
     }
     if (sameFloat32Array(output.values, expectedValues)) continue;
@@ -233,13 +253,17 @@ function compareReport(
   }
   for (const key of ['normBefore', 'normAfter'] as const) {
     const want = float32FromJsonLoose(expected[key]);
-    if (!closeFloat64(actual[key], want, NORM_RELATIVE_TOLERANCE)) problems.push(`${key} ${actual[key]} ≠ ${want}`);
+    if (!closeFloat64(actual[key], want, NORM_RELATIVE_TOLERANCE))
+      problems.push(`${key} ${actual[key]} ≠ ${want}`);
   }
   if (expected.scale === null || actual.scale === null) {
     if (expected.scale !== actual.scale) problems.push(`scale ${actual.scale} ≠ ${expected.scale}`);
   } else {
     const want = float32FromJsonLoose(expected.scale);
-    const same = maxUlp === 0 ? sameFloat32(actual.scale, want) || closeFloat64(actual.scale, want, 0) : closeFloat64(actual.scale, want, 1e-6);
+    const same =
+      maxUlp === 0
+        ? sameFloat32(actual.scale, want) || closeFloat64(actual.scale, want, 0)
+        : closeFloat64(actual.scale, want, 1e-6);
     if (!same) problems.push(`scale ${actual.scale} ≠ ${want}`);
   }
   if (problems.length > 0) fail('report-mismatch', `report: ${problems.join('; ')}`);
@@ -254,8 +278,11 @@ function checkInvariants(
   fail: (kind: ConformanceFailureKind, detail: string) => void,
 ): void {
   if (!report.clipped) {
-    const changed = outputs.find((output, i) => !sameFloat32Array(output.values, (inputs[i] as NamedHostTensor).values));
-    if (changed) fail('identity-broken', `report.clipped is false, but output "${changed.name}" differs from its input`);
+    const changed = outputs.find(
+      (output, i) => !sameFloat32Array(output.values, (inputs[i] as NamedHostTensor).values),
+    );
+    if (changed)
+      fail('identity-broken', `report.clipped is false, but output "${changed.name}" differs from its input`);
     return;
   }
   if (report.nonFiniteCount > 0 || spec.kind === 'chain') return;
@@ -264,7 +291,11 @@ function checkInvariants(
     const max = Math.fround(spec.max);
     for (const output of outputs) {
       const bad = output.values.findIndex((value) => value < min || value > max);
-      if (bad >= 0) fail('norm-exceeds-bound', `value clip left "${output.name}"[${bad}] = ${output.values[bad]} outside [${min}, ${max}]`);
+      if (bad >= 0)
+        fail(
+          'norm-exceeds-bound',
+          `value clip left "${output.name}"[${bad}] = ${output.values[bad]} outside [${min}, ${max}]`,
+        );
     }
     return;
   }
@@ -276,18 +307,32 @@ function checkInvariants(
     // Relative slack for the roundings, plus each element's absolute rounding in the subnormal range.
     const count = arrays.reduce((total, values) => total + values.length, 0);
     // A scale below 2^-126 is a subnormal float32 with an absolute rounding of its own.
-    const bound = spec.maxNorm * (1 + BOUND_SLACK) + count ** (1 / spec.p) * 2 ** -149 + report.normBefore * 2 ** -149;
+    const bound =
+      spec.maxNorm * (1 + BOUND_SLACK) + count ** (1 / spec.p) * 2 ** -149 + report.normBefore * 2 ** -149;
     const norm = pNorm(arrays, spec.p);
     if (norm > bound) {
       const names = group.map((i) => (outputs[i] as NamedHostTensor).name).join(', ');
-      fail('norm-exceeds-bound', `after clipping, the ${spec.p}-norm of ${names} is ${norm}, above maxNorm ${spec.maxNorm}`);
+      fail(
+        'norm-exceeds-bound',
+        `after clipping, the ${spec.p}-norm of ${names} is ${norm}, above maxNorm ${spec.maxNorm}`,
+      );
     }
-    checkDirection(group.map((i) => inputs[i] as NamedHostTensor), group.map((i) => outputs[i] as NamedHostTensor), fail);
+    checkDirection(
+      group.map((i) => inputs[i] as NamedHostTensor),
+      group.map((i) => outputs[i] as NamedHostTensor),
+      fail,
+    );
   }
   if (spec.compat === 'exact' && spec.kind === 'globalNorm') {
-    const before = pNorm(inputs.map((input) => input.values), spec.p);
+    const before = pNorm(
+      inputs.map((input) => input.values),
+      spec.p,
+    );
     if (before < spec.maxNorm * (1 - 1e-12)) {
-      fail('identity-broken', `the input's norm ${before} is below maxNorm ${spec.maxNorm}, yet the gradients were changed`);
+      fail(
+        'identity-broken',
+        `the input's norm ${before} is below maxNorm ${spec.maxNorm}, yet the gradients were changed`,
+      );
     }
   }
 }
@@ -302,7 +347,11 @@ function checkDirection(
   for (const input of inputs) {
     input.values.forEach((g, k) => {
       const magnitude = Math.abs(g);
-      if (magnitude > 1e-30 && Number.isFinite(g) && (reference === undefined || magnitude > reference.magnitude)) {
+      if (
+        magnitude > 1e-30 &&
+        Number.isFinite(g) &&
+        (reference === undefined || magnitude > reference.magnitude)
+      ) {
         const output = outputs[inputs.indexOf(input)] as NamedHostTensor;
         reference = { ratio: (output.values[k] as number) / g, magnitude };
       }
@@ -319,7 +368,10 @@ function checkDirection(
       const want = g * ratio;
       // Each side carries one float32 rounding; subnormal results only an absolute one.
       if (Math.abs(out - want) > Math.abs(want) * 2 ** -21 + 2e-45) {
-        fail('direction-changed', `"${output.name}"[${k}] = ${out}, but ${g} scaled like the rest would be ${want}`);
+        fail(
+          'direction-changed',
+          `"${output.name}"[${k}] = ${out}, but ${g} scaled like the rest would be ${want}`,
+        );
         return;
       }
     }

@@ -16,7 +16,10 @@ const SMALL_MANIFEST: BackendManifest = {
   expectedFailures: [],
 };
 
-function fake(overrides: Partial<ClipBackend<HostTensor>>, manifest = SMALL_MANIFEST): ClipBackend<HostTensor> {
+function fake(
+  overrides: Partial<ClipBackend<HostTensor>>,
+  manifest = SMALL_MANIFEST,
+): ClipBackend<HostTensor> {
   return { ...createReferenceBackend(), id: 'fake', manifest, ...overrides };
 }
 
@@ -27,95 +30,110 @@ function nextUp(value: number): number {
   return float32FromBits(value >= 0 ? bits + 1 : bits - 1);
 }
 
-const brokenBackends: { name: string; expected: ConformanceFailureKind; backend: ClipBackend<HostTensor> }[] = [
-  {
-    name: 'wrong scale (factor off by 0.1%)',
-    expected: 'mismatch',
-    backend: fake({
-      scale: (tensors, requests) =>
-        reference.scale(
-          tensors,
-          requests.map((request) => ({ ...request, multipliers: request.multipliers.map((m) => m * 1.001) })),
-        ),
-    }),
-  },
-  {
-    name: 'mutates its input in place',
-    expected: 'mutated-input',
-    backend: fake({
-      scale: async (tensors, requests) => {
-        const outputs = await reference.scale(tensors, requests);
-        outputs.forEach((output, i) => (tensors[i] as HostTensor).values.set(output.values));
-        return tensors.map((tensor) => ({ shape: tensor.shape, values: tensor.values }));
-      },
-    }),
-  },
-  {
-    name: 'ignores the threshold (reports every norm as 0)',
-    expected: 'mismatch',
-    backend: fake({
-      summarize: async (tensors, request) =>
-        (await reference.summarize(tensors, request)).map((summary) => ({
-          ...summary,
-          sums: summary.sums.map(() => 0),
-          maxAbs: summary.maxAbs.map(() => 0),
-        })),
-    }),
-  },
-  {
-    name: 'off by one ULP in one element',
-    expected: 'mismatch',
-    backend: fake({
-      scale: async (tensors, requests) => {
-        const outputs = await reference.scale(tensors, requests);
-        for (const output of outputs) {
-          if (output.values.length > 0) output.values[0] = nextUp(output.values[0] as number);
-        }
-        return outputs;
-      },
-    }),
-  },
-  {
-    name: 'swallows NaN in the norm (treats it as 0)',
-    expected: 'missing-error',
-    backend: fake({
-      summarize: (tensors, request) =>
-        reference.summarize(
-          tensors.map((tensor) => ({ shape: tensor.shape, values: tensor.values.map((x) => (Number.isNaN(x) ? 0 : x)) })),
-          request,
-        ),
-    }),
-  },
-  {
-    name: 'clamps NaN to a bound (GLSL min/max)',
-    expected: 'mismatch',
-    backend: fake({
-      clamp: async (tensors, bounds) =>
-        tensors.map((tensor) => ({
-          shape: tensor.shape,
-          values: tensor.values.map((g) => Math.min(Math.max(g, bounds.min), bounds.max) || (Number.isNaN(g) ? bounds.max : g)),
-        })),
-    }),
-  },
-  {
-    name: 'turns -0 into +0 when clamping',
-    expected: 'mismatch',
-    backend: fake({
-      clamp: async (tensors, bounds) =>
-        tensors.map((tensor) => ({
-          shape: tensor.shape,
-          values: tensor.values.map((g) => (g < bounds.min ? bounds.min : g > bounds.max ? bounds.max : g + 0)),
-        })),
-    }),
-  },
-];
+const brokenBackends: { name: string; expected: ConformanceFailureKind; backend: ClipBackend<HostTensor> }[] =
+  [
+    {
+      name: 'wrong scale (factor off by 0.1%)',
+      expected: 'mismatch',
+      backend: fake({
+        scale: (tensors, requests) =>
+          reference.scale(
+            tensors,
+            requests.map((request) => ({
+              ...request,
+              multipliers: request.multipliers.map((m) => m * 1.001),
+            })),
+          ),
+      }),
+    },
+    {
+      name: 'mutates its input in place',
+      expected: 'mutated-input',
+      backend: fake({
+        scale: async (tensors, requests) => {
+          const outputs = await reference.scale(tensors, requests);
+          outputs.forEach((output, i) => {
+            (tensors[i] as HostTensor).values.set(output.values);
+          });
+          return tensors.map((tensor) => ({ shape: tensor.shape, values: tensor.values }));
+        },
+      }),
+    },
+    {
+      name: 'ignores the threshold (reports every norm as 0)',
+      expected: 'mismatch',
+      backend: fake({
+        summarize: async (tensors, request) =>
+          (await reference.summarize(tensors, request)).map((summary) => ({
+            ...summary,
+            sums: summary.sums.map(() => 0),
+            maxAbs: summary.maxAbs.map(() => 0),
+          })),
+      }),
+    },
+    {
+      name: 'off by one ULP in one element',
+      expected: 'mismatch',
+      backend: fake({
+        scale: async (tensors, requests) => {
+          const outputs = await reference.scale(tensors, requests);
+          for (const output of outputs) {
+            if (output.values.length > 0) output.values[0] = nextUp(output.values[0] as number);
+          }
+          return outputs;
+        },
+      }),
+    },
+    {
+      name: 'swallows NaN in the norm (treats it as 0)',
+      expected: 'missing-error',
+      backend: fake({
+        summarize: (tensors, request) =>
+          reference.summarize(
+            tensors.map((tensor) => ({
+              shape: tensor.shape,
+              values: tensor.values.map((x) => (Number.isNaN(x) ? 0 : x)),
+            })),
+            request,
+          ),
+      }),
+    },
+    {
+      name: 'clamps NaN to a bound (GLSL min/max)',
+      expected: 'mismatch',
+      backend: fake({
+        clamp: async (tensors, bounds) =>
+          tensors.map((tensor) => ({
+            shape: tensor.shape,
+            values: tensor.values.map(
+              (g) => Math.min(Math.max(g, bounds.min), bounds.max) || (Number.isNaN(g) ? bounds.max : g),
+            ),
+          })),
+      }),
+    },
+    {
+      name: 'turns -0 into +0 when clamping',
+      expected: 'mismatch',
+      backend: fake({
+        clamp: async (tensors, bounds) =>
+          tensors.map((tensor) => ({
+            shape: tensor.shape,
+            values: tensor.values.map((g) =>
+              g < bounds.min ? bounds.min : g > bounds.max ? bounds.max : g + 0,
+            ),
+          })),
+      }),
+    },
+  ];
 
 describe('the kit fails broken backends', () => {
   for (const { name, expected, backend } of brokenBackends) {
     it(`detects: ${name}`, async () => {
       const run = await runConformance({ create: async () => backend });
       expect(run.passed).toBe(false);
-      const kinds = new Set(run.outcomes.flatMap((outcome) => outcome.failures.map((failure) => failure.kind)));
+      const kinds = new Set(
+        run.outcomes.flatMap((outcome) => outcome.failures.map((failure) => failure.kind)),
+      );
       expect([...kinds]).toContain(expected);
     });
   }
@@ -170,7 +188,14 @@ describe('opt-outs come only from the manifest', () => {
 
   it('fails an expected failure that unexpectedly passes', async () => {
     const run = await runConformance({
-      create: async () => fake({}, { ...SMALL_MANIFEST, expectedFailures: [{ caseId: 'norm/keras-seed', kind: 'mismatch', reason: 'stale' }] }),
+      create: async () =>
+        fake(
+          {},
+          {
+            ...SMALL_MANIFEST,
+            expectedFailures: [{ caseId: 'norm/keras-seed', kind: 'mismatch', reason: 'stale' }],
+          },
+        ),
       cases: seedCase,
     });
     expect(run.outcomes[0]?.status).toBe('unexpected-pass');
@@ -182,7 +207,8 @@ describe('opt-outs come only from the manifest', () => {
       {
         scale: async (tensors, requests) => {
           const outputs = await reference.scale(tensors, requests);
-          for (const output of outputs) if (output.values.length > 0) output.values[0] = nextUp(output.values[0] as number);
+          for (const output of outputs)
+            if (output.values.length > 0) output.values[0] = nextUp(output.values[0] as number);
           return outputs;
         },
       },

@@ -1,7 +1,7 @@
 import type { ClipBackend } from '../backend.js';
 import type { ConformanceCase } from './case-format.js';
-import { type CaseOutcome, type CaseStatus, checkCase } from './check-case.js';
 import { conformanceCases } from './cases.js';
+import { type CaseOutcome, type CaseStatus, checkCase } from './check-case.js';
 
 export interface RunConformanceOptions<T> {
   /** Async factory of the backend under test; it is disposed after the run. */
@@ -35,7 +35,13 @@ export async function runConformance<T>(options: RunConformanceOptions<T>): Prom
   } finally {
     await backend.dispose();
   }
-  const counts: Record<CaseStatus, number> = { pass: 0, fail: 0, skip: 0, 'expected-failure': 0, 'unexpected-pass': 0 };
+  const counts: Record<CaseStatus, number> = {
+    pass: 0,
+    fail: 0,
+    skip: 0,
+    'expected-failure': 0,
+    'unexpected-pass': 0,
+  };
   for (const outcome of outcomes) counts[outcome.status]++;
   return {
     backend: { id: backend.id, name: backend.name, version: backend.version },

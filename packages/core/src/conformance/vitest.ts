@@ -11,8 +11,8 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ClipBackend } from '../backend.js';
 import type { ConformanceCase } from './case-format.js';
-import { checkCase } from './check-case.js';
 import { conformanceCases } from './cases.js';
+import { checkCase } from './check-case.js';
 
 export interface DescribeConformanceOptions<T> {
   /** Name of the describe block. Default: "conformance". */

@@ -25,7 +25,8 @@ export function createReferenceBackend(): ClipBackend<HostTensor> {
     nameOf: (tensor) => tensor.name,
     fromHost: async (values, shape) => ({ shape: [...shape], values: values.slice() }),
     toHost: async (tensor) => tensor.values.slice(),
-    summarize: async (tensors, request) => tensors.map((tensor, i) => summarizeValues(tensor.values, request, i)),
+    summarize: async (tensors, request) =>
+      tensors.map((tensor, i) => summarizeValues(tensor.values, request, i)),
     scale: async (tensors, requests) =>
       tensors.map((tensor, i) => {
         const request = requests[i];
@@ -44,15 +45,19 @@ export function createReferenceBackend(): ClipBackend<HostTensor> {
 /** Validates a host tensor and returns its shape; errors name `field`. */
 export function checkHostTensor(tensor: HostTensor, field: string): readonly number[] {
   if (typeof tensor !== 'object' || tensor === null) {
-    throw new ClipError('INVALID_GRADIENTS', `${field}: got ${describeValue(tensor)}, expected { shape, values: Float32Array }`, {
-      field,
-      value: tensor,
-      expected: '{ shape: number[], values: Float32Array }',
-    });
+    throw new ClipError(
+      'INVALID_GRADIENTS',
+      `${field}: got ${describeValue(tensor)}, expected { shape, values: Float32Array }`,
+      {
+        field,
+        value: tensor,
+        expected: '{ shape: number[], values: Float32Array }',
+      },
+    );
   }
   const { shape, values } = tensor;
   if (!(values instanceof Float32Array)) {
-    const got = values === undefined ? 'undefined' : (values as object).constructor?.name ?? typeof values;
+    const got = values === undefined ? 'undefined' : ((values as object).constructor?.name ?? typeof values);
     throw new ClipError('INVALID_GRADIENTS', `${field}.values: got ${got}, expected a Float32Array`, {
       field: `${field}.values`,
       value: got,
@@ -60,11 +65,15 @@ export function checkHostTensor(tensor: HostTensor, field: string): readonly num
     });
   }
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isInteger(dim) && dim >= 0)) {
-    throw new ClipError('INVALID_GRADIENTS', `${field}.shape: got ${describeValue(shape)}, expected an array of integers ≥ 0`, {
-      field: `${field}.shape`,
-      value: shape,
-      expected: 'an array of integers ≥ 0',
-    });
+    throw new ClipError(
+      'INVALID_GRADIENTS',
+      `${field}.shape: got ${describeValue(shape)}, expected an array of integers ≥ 0`,
+      {
+        field: `${field}.shape`,
+        value: shape,
+        expected: 'an array of integers ≥ 0',
+      },
+    );
   }
   const size = elementCount(shape);
   if (size !== values.length) {

@@ -5,7 +5,11 @@
 import type { ClampBounds, ScaleRequest, SummaryRequest, TensorSummary } from '../backend.js';
 import { sliceIndexOfElements } from '../slice-layout.js';
 
-export function summarizeValues(values: Float32Array, request: SummaryRequest, tensorIndex: number): TensorSummary {
+export function summarizeValues(
+  values: Float32Array,
+  request: SummaryRequest,
+  tensorIndex: number,
+): TensorSummary {
   const layout = request.layouts[tensorIndex];
   if (layout === undefined) throw new Error(`summarize: no layout for tensor ${tensorIndex}`);
   const { p } = request;
@@ -32,14 +36,16 @@ export function summarizeValues(values: Float32Array, request: SummaryRequest, t
     const magnitude = Math.abs(g);
     const currentMax = maxAbs[slice] as number;
     // NaN-propagating max: once NaN, stays NaN.
-    if (Number.isNaN(magnitude) || magnitude > currentMax) maxAbs[slice] = Number.isNaN(currentMax) ? currentMax : magnitude;
+    if (Number.isNaN(magnitude) || magnitude > currentMax)
+      maxAbs[slice] = Number.isNaN(currentMax) ? currentMax : magnitude;
     if (infinite) continue;
     const scaled = magnitude * down;
     const term = p === 2 ? scaled * scaled : p === 1 ? scaled : scaled ** p;
     // Neumaier compensated summation.
     const sum = sums[slice] as number;
     const next = sum + term;
-    if (Math.abs(sum) >= Math.abs(term)) compensations[slice] = (compensations[slice] as number) + (sum - next + term);
+    if (Math.abs(sum) >= Math.abs(term))
+      compensations[slice] = (compensations[slice] as number) + (sum - next + term);
     else compensations[slice] = (compensations[slice] as number) + (term - next + sum);
     sums[slice] = next;
   }
@@ -79,6 +85,7 @@ export function clampValues(values: Float32Array, bounds: ClampBounds): Float32A
   for (let i = 0; i < values.length; i++) {
     const g = values[i] as number;
     // Comparisons are false for NaN, so NaN passes through; -0 < 0 is false, so -0 stays -0.
+    // biome-ignore lint/complexity/useMathMinMax: Math.max(-0, 0) is +0; the contract keeps -0.
     out[i] = g < min ? min : g > max ? max : g;
   }
   return out;
