@@ -1,0 +1,61 @@
+/**
+ * Every TypeScript sample of this package's README and of the repository's README runs as
+ * written (imports rewritten to source), and prints what its comments say.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const readmes = [join(here, '..', 'README.md'), join(here, '..', '..', '..', 'README.md')];
+const samples = readmes.flatMap((path) =>
+  [...readFileSync(path, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] as string),
+);
+const scratch = mkdtempSync(join(here, '.readme-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('README samples', () => {
+  it('has samples', () => {
+    expect(samples.length).toBeGreaterThanOrEqual(5);
+  });
+
+  samples.forEach((sample, i) => {
+    // The vitest sample registers a conformance suite; it is exercised by conformance.test.ts.
+    const registersSuite = sample.includes('describeConformance');
+    it.skipIf(registersSuite)(`sample ${i + 1} runs and prints what its comments say`, async () => {
+      const source = sample.replaceAll("'@gradclip/core'", `'${join(here, 'index.js')}'`);
+      const file = join(scratch, `sample-${i}.ts`);
+      writeFileSync(file, `${source}\nexport {};\n`);
+      const printed: string[] = [];
+      const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+        printed.push(
+          args
+            .map((arg) =>
+              arg instanceof Float32Array ? `Float32Array [${Array.from(arg).join(', ')}]` : String(arg),
+            )
+            .join(' '),
+        );
+      });
+      try {
+        await import(file);
+      } finally {
+        log.mockRestore();
+      }
+      // Each `console.log(...); // expected` comment: the printed line starts with the digits shown.
+      const expectations = [...source.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map(
+        (match) => match[1] as string,
+      );
+      expect(printed.length).toBe(expectations.length);
+      expectations.forEach((expected, k) => {
+        const prefixes = expected
+          .split(/…|\s+/)
+          .filter((part) => /\d/.test(part))
+          .map((part) => part.replace(/[[\],]/g, ''));
+        const actual = (printed[k] as string).replace(/[[\],]/g, ' ');
+        for (const prefix of prefixes)
+          expect(actual).toMatch(new RegExp(`(^|\\s)${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      });
+    });
+  });
+});
