@@ -1,3 +1,4 @@
+import type { MaybePromise } from './kernel-steps.js';
 import type { SliceLayout } from './slice-layout.js';
 
 /**
@@ -7,6 +8,7 @@ import type { SliceLayout } from './slice-layout.js';
  *
  * Kernels never mutate their inputs. Every float32 result element must be the correctly rounded
  * result of the operation described, so that every backend is bit-identical to the oracle.
+ * Kernels return a value or a Promise: `clip` works with both, `clipSync` needs values.
  */
 export interface ClipKernels<T> {
   /**
@@ -16,20 +18,20 @@ export interface ClipKernels<T> {
    * has sum and max NaN); ±Infinity gives an infinite sum and max. Per tensor: the smallest and
    * largest value (ignoring NaN), the count of non-finite values and the first one's flat index.
    */
-  summarize(tensors: readonly T[], request: SummaryRequest): Promise<readonly TensorSummary[]>;
+  summarize(tensors: readonly T[], request: SummaryRequest): MaybePromise<readonly TensorSummary[]>;
   /**
    * Per tensor, per slice (same numbering as `summarize`): `multiply` gives `fround(g · m)`;
    * `multiplyThenDivide` gives `fround(fround(g · m) / d)` (TF's clip_by_norm);
    * `divideThenMultiply` gives `fround(fround(g / d) · m)` (Optax). Returns new tensors.
    */
-  scale(tensors: readonly T[], requests: readonly ScaleRequest[]): Promise<T[]>;
+  scale(tensors: readonly T[], requests: readonly ScaleRequest[]): MaybePromise<T[]>;
   /**
    * `g < min ? min : g > max ? max : g` per element, with float32 bounds: NaN stays NaN, -0 stays -0.
    * Returns new tensors.
    */
-  clamp(tensors: readonly T[], bounds: ClampBounds): Promise<T[]>;
+  clamp(tensors: readonly T[], bounds: ClampBounds): MaybePromise<T[]>;
   /** NaN and ±Infinity replaced by +0, every other element unchanged. Returns new tensors. */
-  zeroNonFinite(tensors: readonly T[]): Promise<T[]>;
+  zeroNonFinite(tensors: readonly T[]): MaybePromise<T[]>;
 }
 
 export interface ClipBackend<T> extends ClipKernels<T> {
@@ -48,13 +50,13 @@ export interface ClipBackend<T> extends ClipKernels<T> {
   /** A tensor's own name when the type carries one; used in error messages and reports. */
   nameOf?(tensor: T): string | undefined;
   /** Copies host float32 data into a new backend tensor. */
-  fromHost(values: Float32Array, shape: readonly number[]): Promise<T>;
+  fromHost(values: Float32Array, shape: readonly number[]): MaybePromise<T>;
   /** Copies a tensor's data to a new host Float32Array. */
-  toHost(tensor: T): Promise<Float32Array>;
+  toHost(tensor: T): MaybePromise<Float32Array>;
   /** Frees tensors that core created and no longer needs (TF.js: dispose). Never given a caller's tensor. */
   release(tensors: readonly T[]): void;
   /** Frees everything the backend holds (sessions, kernels, workers). */
-  dispose(): Promise<void>;
+  dispose(): MaybePromise<void>;
 }
 
 export interface SummaryRequest {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClipBackend } from './backend.js';
-import { clip, createClipper } from './clipper.js';
+import { clip, clipSync, createClipper } from './clipper.js';
 import { ClipError } from './errors.js';
 import { firstAvailable } from './first-available.js';
 import type { HostTensor } from './reference/host-tensor.js';
@@ -113,6 +113,46 @@ describe('clip', () => {
 
   it('validates the spec once, when the clipper is created', () => {
     expect(() => createClipper({ kind: 'globalNorm', maxNorm: -1 })).toThrow(ClipError);
+  });
+});
+
+describe('clipSync', () => {
+  it('gives the same bits and report as clip on a synchronous backend', async () => {
+    const input = [host([3, 40, -2]), host([0.5, Number.NaN])];
+    const spec = {
+      kind: 'chain',
+      nonFinite: 'zero',
+      steps: [
+        { kind: 'value', min: -5, max: 5 },
+        { kind: 'globalNorm', maxNorm: 1 },
+      ],
+    } as const;
+    const asynchronous = await clip(input, spec);
+    const synchronous = clipSync(input, spec);
+    expect(synchronous.report).toEqual(asynchronous.report);
+    synchronous.gradients.forEach((tensor, i) => {
+      expect(tensor.values).toEqual(asynchronous.gradients[i]?.values);
+    });
+  });
+
+  it("throws a synchronous backend's errors synchronously", () => {
+    expect(() => clipSync([host([Number.NaN])], { kind: 'globalNorm', maxNorm: 1 })).toThrow(
+      /gradients\[0\]\[0\] is NaN/,
+    );
+  });
+
+  it('refuses an asynchronous backend with a clear error', () => {
+    const reference = createReferenceBackend();
+    const asynchronous: ClipBackend<HostTensor> = {
+      ...reference,
+      id: 'async-one',
+      summarize: async (tensors, request) => reference.summarize(tensors, request),
+    };
+    expect(() =>
+      clipSync([host([1])], { kind: 'globalNorm', maxNorm: 1 }, { backend: asynchronous }),
+    ).toThrow(
+      /backend "async-one" returned a Promise from a kernel, so it is asynchronous; use clip\(\) instead of clipSync\(\)/,
+    );
   });
 });
 

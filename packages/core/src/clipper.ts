@@ -1,5 +1,6 @@
 import type { ClipBackend } from './backend.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
+import { runAsync, runSync, type Steps } from './kernel-steps.js';
 import { parseSpec } from './parse-spec.js';
 import type { HostTensor } from './reference/host-tensor.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
@@ -28,6 +29,11 @@ export interface Clipper<T> {
     gradients: G,
     options?: ClipCallOptions,
   ): Promise<ClipResult<ClippedGradients<G, T>>>;
+  /** The same, synchronously, for backends whose kernels return values (not Promises). */
+  clipSync<G extends Gradients<T>>(
+    gradients: G,
+    options?: ClipCallOptions,
+  ): ClipResult<ClippedGradients<G, T>>;
 }
 
 /** Validates `spec` once (throwing `ClipError('INVALID_SPEC')`) and binds it to a backend. */
@@ -37,17 +43,13 @@ export function createClipper<T = HostTensor>(
 ): Clipper<T> {
   const resolved = parseSpec(spec);
   const backend = options.backend ?? (createReferenceBackend() as unknown as ClipBackend<T>);
-  const defaults = options;
+  const steps = <G extends Gradients<T>>(gradients: G, callOptions: ClipCallOptions) =>
+    clipSteps(resolved, backend, gradients, callOptions.perTensorNorms ?? options.perTensorNorms ?? false);
   return {
     spec: resolved,
     backend,
-    clip: (gradients, callOptions = {}) =>
-      clipResolved(
-        resolved,
-        backend,
-        gradients,
-        callOptions.perTensorNorms ?? defaults.perTensorNorms ?? false,
-      ),
+    clip: (gradients, callOptions = {}) => runAsync(steps(gradients, callOptions)),
+    clipSync: (gradients, callOptions = {}) => runSync(steps(gradients, callOptions), backend.id),
   };
 }
 
@@ -64,12 +66,24 @@ export function clip<T = HostTensor, G extends Gradients<T> = Gradients<T>>(
   return createClipper<T>(spec, options).clip(gradients, options);
 }
 
-async function clipResolved<T, G extends Gradients<T>>(
+/**
+ * `clip` for synchronous backends (every kernel returns a value): the same contract and bits, for
+ * hooks that cannot await, such as a TF.js optimizer's `applyGradients` inside `model.fit`.
+ */
+export function clipSync<T = HostTensor, G extends Gradients<T> = Gradients<T>>(
+  gradients: G,
+  spec: ClipSpec | ResolvedSpec,
+  options: ClipperOptions<T> = {},
+): ClipResult<ClippedGradients<G, T>> {
+  return createClipper<T>(spec, options).clipSync(gradients, options);
+}
+
+function* clipSteps<T, G extends Gradients<T>>(
   spec: ResolvedSpec,
   backend: ClipBackend<T>,
   gradients: G,
   perTensorNorms: boolean,
-): Promise<ClipResult<ClippedGradients<G, T>>> {
+): Steps<ClipResult<ClippedGradients<G, T>>> {
   const unpacked = unpackGradients(gradients, backend);
   const inputs = unpacked.entries.map((entry) => entry.tensor);
   const context: StrategyContext<T> = {
@@ -81,7 +95,7 @@ async function clipResolved<T, G extends Gradients<T>>(
   };
   let outputs: readonly T[] = [];
   try {
-    const result = await runStrategy(spec, inputs, context);
+    const result = yield* runStrategy(spec, inputs, context);
     outputs = result.tensors;
     return { gradients: unpacked.repack(outputs) as ClippedGradients<G, T>, report: result.report };
   } finally {

@@ -18,7 +18,14 @@ export type {
   TensorSummary,
 } from './backend.js';
 export { decideScale, normFromPowerSum, type ScaleDecision } from './clip-math.js';
-export { type ClipCallOptions, type Clipper, type ClipperOptions, clip, createClipper } from './clipper.js';
+export {
+  type ClipCallOptions,
+  type Clipper,
+  type ClipperOptions,
+  clip,
+  clipSync,
+  createClipper,
+} from './clipper.js';
 export { ClipError, type ClipErrorCode, type ClipErrorDetails } from './errors.js';
 export { type BackendCandidate, firstAvailable } from './first-available.js';
 export {
@@ -42,6 +49,7 @@ export {
   type NamedHostTensor,
 } from './gradient-json.js';
 export { type AdapterOptions, fromKerasOptions, type KerasClipOptions } from './keras-options.js';
+export type { MaybePromise } from './kernel-steps.js';
 export { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
 export { combinePartialNorms, normOfPartial, type PartialNorm } from './partial-norm.js';
 export { fromPytorchOptions, type PytorchClipOptions } from './pytorch-options.js';

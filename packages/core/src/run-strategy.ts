@@ -12,6 +12,7 @@ import {
   type ScaleDecision,
 } from './clip-math.js';
 import { ClipError } from './errors.js';
+import { call, type Steps } from './kernel-steps.js';
 import {
   combinePartialNorms,
   maxPropagatingNaN,
@@ -45,35 +46,35 @@ export interface StrategyOutput<T> {
   readonly report: ClipReport;
 }
 
-export function runStrategy<T>(
+export function* runStrategy<T>(
   spec: ResolvedSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
-): Promise<StrategyOutput<T>> {
+): Steps<StrategyOutput<T>> {
   switch (spec.kind) {
     case 'value':
-      return runValue(spec, tensors, context);
+      return yield* runValue(spec, tensors, context);
     case 'norm':
-      return runNorm(spec, tensors, context);
+      return yield* runNorm(spec, tensors, context);
     case 'globalNorm':
-      return runGlobalNorm(spec, tensors, context);
+      return yield* runGlobalNorm(spec, tensors, context);
     case 'chain':
-      return runChain(spec, tensors, context);
+      return yield* runChain(spec, tensors, context);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Kernel calls with contract checks
 
-export async function summarize<T>(
+export function* summarize<T>(
   context: StrategyContext<T>,
   tensors: readonly T[],
   p: number,
   layouts: readonly SliceLayout[],
   exponent = 0,
-): Promise<readonly TensorSummary[]> {
+): Steps<readonly TensorSummary[]> {
   if (tensors.length === 0) return [];
-  const summaries = await context.backend.summarize(tensors, { p, layouts, exponent });
+  const summaries = yield* call(() => context.backend.summarize(tensors, { p, layouts, exponent }));
   expectCount('summarize', summaries.length, tensors.length, context);
   summaries.forEach((summary, i) => {
     const expected = (layouts[i] as SliceLayout).sliceCount;
@@ -87,13 +88,13 @@ export async function summarize<T>(
   return summaries;
 }
 
-async function scaleTensors<T>(
+function* scaleTensors<T>(
   context: StrategyContext<T>,
   tensors: readonly T[],
   requests: readonly ScaleRequest[],
-): Promise<T[]> {
+): Steps<T[]> {
   if (tensors.length === 0) return [];
-  const outputs = await context.backend.scale(tensors, requests);
+  const outputs = yield* call(() => context.backend.scale(tensors, requests));
   expectCount('scale', outputs.length, tensors.length, context);
   for (const output of outputs) context.created.add(output);
   return outputs;
@@ -124,14 +125,14 @@ type Screened<T> =
     }
   | { readonly done: true; readonly output: StrategyOutput<T> };
 
-async function screen<T>(
+function* screen<T>(
   spec: ResolvedValueSpec | ResolvedNormSpec | ResolvedGlobalNormSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
   p: number,
   layouts: readonly SliceLayout[],
-): Promise<Screened<T>> {
-  const summaries = await summarize(context, tensors, p, layouts);
+): Steps<Screened<T>> {
+  const summaries = yield* summarize(context, tensors, p, layouts);
   const nonFiniteCount = summaries.reduce((total, summary) => total + summary.nonFiniteCount, 0);
   if (nonFiniteCount === 0 || spec.nonFinite === 'propagate') {
     return { done: false, tensors, summaries, nonFiniteCount };
@@ -145,7 +146,7 @@ async function screen<T>(
   } as const;
   switch (spec.nonFinite) {
     case 'error':
-      throw await nonFiniteError(summaries, tensors, context);
+      throw yield* nonFiniteError(summaries, tensors, context);
     case 'skip':
       return {
         done: true,
@@ -166,7 +167,7 @@ async function screen<T>(
         order: 'multiply' as const,
         multipliers: new Float32Array([Number.NaN]),
       }));
-      const outputs = await scaleTensors(context, tensors, requests);
+      const outputs = yield* scaleTensors(context, tensors, requests);
       return {
         done: true,
         output: {
@@ -182,27 +183,27 @@ async function screen<T>(
       };
     }
     case 'zero': {
-      const zeroed = await context.backend.zeroNonFinite(tensors);
+      const zeroed = yield* call(() => context.backend.zeroNonFinite(tensors));
       expectCount('zeroNonFinite', zeroed.length, tensors.length, context);
       for (const tensor of zeroed) context.created.add(tensor);
-      const zeroedSummaries = await summarize(context, zeroed, p, layouts);
+      const zeroedSummaries = yield* summarize(context, zeroed, p, layouts);
       return { done: false, tensors: zeroed, summaries: zeroedSummaries, nonFiniteCount };
     }
   }
 }
 
-async function nonFiniteError<T>(
+function* nonFiniteError<T>(
   summaries: readonly TensorSummary[],
   tensors: readonly T[],
   context: StrategyContext<T>,
-): Promise<ClipError> {
+): Steps<ClipError> {
   const i = summaries.findIndex((summary) => summary.nonFiniteCount > 0);
   const summary = summaries[i] as TensorSummary;
   const name = context.names[i] as string;
   const shape = context.shapes[i] as readonly number[];
   const index = summary.firstNonFiniteIndex;
   // Error path only: fetch the offending value so the message can say which it is.
-  const host = await context.backend.toHost(tensors[i] as T);
+  const host = yield* call(() => context.backend.toHost(tensors[i] as T));
   const value = host[index];
   const where =
     shape.length > 1
@@ -234,13 +235,13 @@ function perTensorNormsOf<T>(
 // ---------------------------------------------------------------------------------------------
 // value
 
-async function runValue<T>(
+function* runValue<T>(
   spec: ResolvedValueSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
-): Promise<StrategyOutput<T>> {
+): Steps<StrategyOutput<T>> {
   const layouts = wholeLayouts(context);
-  const screened = await screen(spec, tensors, context, 2, layouts);
+  const screened = yield* screen(spec, tensors, context, 2, layouts);
   if (screened.done) return screened.output;
   const { summaries, nonFiniteCount } = screened;
   const input = screened.tensors;
@@ -251,11 +252,11 @@ async function runValue<T>(
   const toClamp = input.filter((_, i) => changed[i]);
   let clamped: T[] = [];
   if (toClamp.length > 0) {
-    clamped = await context.backend.clamp(toClamp, { min, max });
+    clamped = yield* call(() => context.backend.clamp(toClamp, { min, max }));
     expectCount('clamp', clamped.length, toClamp.length, context);
     for (const tensor of clamped) context.created.add(tensor);
   }
-  const clampedSummaries = await summarize(
+  const clampedSummaries = yield* summarize(
     context,
     clamped,
     2,
@@ -293,27 +294,27 @@ async function runValue<T>(
 // globalNorm (also the two-phase API: partial norm → combine → clipWithNorm)
 
 /** Σ|g|^p over all tensors as a partial norm, recomputed pre-scaled if float64 lost its range. */
-export async function partialNormOf<T>(
+export function* partialNormOf<T>(
   tensors: readonly T[],
   summaries: readonly TensorSummary[],
   p: number,
   context: StrategyContext<T>,
-): Promise<{ partial: PartialNorm; summaries: readonly TensorSummary[] }> {
+): Steps<{ partial: PartialNorm; summaries: readonly TensorSummary[] }> {
   const partial = partialFromSummaries(summaries, p, 0);
   if (!partialNeedsRescale(partial)) return { partial, summaries };
   const exponent = rescaleExponentOf(partial);
-  const rescaled = await summarize(context, tensors, p, wholeLayouts(context), exponent);
+  const rescaled = yield* summarize(context, tensors, p, wholeLayouts(context), exponent);
   return { partial: partialFromSummaries(rescaled, p, exponent), summaries: rescaled };
 }
 
-async function runGlobalNorm<T>(
+function* runGlobalNorm<T>(
   spec: ResolvedGlobalNormSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
-): Promise<StrategyOutput<T>> {
-  const screened = await screen(spec, tensors, context, spec.p, wholeLayouts(context));
+): Steps<StrategyOutput<T>> {
+  const screened = yield* screen(spec, tensors, context, spec.p, wholeLayouts(context));
   if (screened.done) return screened.output;
-  const { partial, summaries } = await partialNormOf(screened.tensors, screened.summaries, spec.p, context);
+  const { partial, summaries } = yield* partialNormOf(screened.tensors, screened.summaries, spec.p, context);
   const exponents = summaries.map(() => partial.exponent);
   // PyTorch decides on the norm of its float32 per-tensor norms; the report keeps the exact norm.
   const decisionNorm =
@@ -325,7 +326,7 @@ async function runGlobalNorm<T>(
           spec.p,
         )
       : undefined;
-  const output = await applyGlobalScale(
+  const output = yield* applyGlobalScale(
     spec,
     screened.tensors,
     combinePartialNorms([partial]),
@@ -346,13 +347,13 @@ async function runGlobalNorm<T>(
 }
 
 /** Scales every tensor by the decision for the global norm `total`. */
-export async function applyGlobalScale<T>(
+export function* applyGlobalScale<T>(
   spec: ResolvedGlobalNormSpec,
   tensors: readonly T[],
   total: PartialNorm,
   context: StrategyContext<T>,
   decisionNorm?: number,
-): Promise<StrategyOutput<T>> {
+): Steps<StrategyOutput<T>> {
   const norm = decisionNorm ?? normOfPartial(total);
   const decision = decideScale(norm, spec.maxNorm, spec.compat, 'global');
   let outputs = [...tensors];
@@ -360,7 +361,7 @@ export async function applyGlobalScale<T>(
     const requests = tensors.map((_, i) =>
       scaleRequest(wholeTensorLayout(context.shapes[i] as readonly number[]), [decision]),
     );
-    outputs = await scaleTensors(context, tensors, requests);
+    outputs = yield* scaleTensors(context, tensors, requests);
   }
   return {
     tensors: outputs,
@@ -395,13 +396,13 @@ function scaleRequest(layout: SliceLayout, decisions: readonly ScaleDecision[]):
 // ---------------------------------------------------------------------------------------------
 // norm (per tensor, or per slice with axes)
 
-async function runNorm<T>(
+function* runNorm<T>(
   spec: ResolvedNormSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
-): Promise<StrategyOutput<T>> {
+): Steps<StrategyOutput<T>> {
   const layouts = context.shapes.map((shape, i) => sliceLayout(shape, spec.axes, context.names[i] as string));
-  const screened = await screen(spec, tensors, context, spec.p, layouts);
+  const screened = yield* screen(spec, tensors, context, spec.p, layouts);
   if (screened.done) return screened.output;
   const input = screened.tensors;
   const summaries = [...screened.summaries];
@@ -418,7 +419,7 @@ async function runNorm<T>(
     }
     if (rescale && summary.nonFiniteCount === 0) {
       exponents[i] = rescaleExponent(maxAbs);
-      const [again] = await summarize(
+      const [again] = yield* summarize(
         context,
         [input[i] as T],
         spec.p,
@@ -454,7 +455,7 @@ async function runNorm<T>(
       scaledIndex.push(i);
     }
   });
-  const scaled = await scaleTensors(context, toScale, requests);
+  const scaled = yield* scaleTensors(context, toScale, requests);
   const outputs = [...input];
   scaledIndex.forEach((i, k) => {
     outputs[i] = scaled[k] as T;
@@ -482,15 +483,15 @@ async function runNorm<T>(
 // ---------------------------------------------------------------------------------------------
 // chain
 
-async function runChain<T>(
+function* runChain<T>(
   spec: ResolvedChainSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
-): Promise<StrategyOutput<T>> {
+): Steps<StrategyOutput<T>> {
   let current: readonly T[] = tensors;
   const steps: ClipReport[] = [];
   for (const step of spec.steps) {
-    const output = await runStrategy(step, current, context);
+    const output = yield* runStrategy(step, current, context);
     steps.push(output.report);
     if (output.report.skipped) {
       // A skipped step skips the whole update: hand back the chain's own input.
@@ -499,7 +500,7 @@ async function runChain<T>(
     current = output.tensors;
   }
   if (steps.length === 0) {
-    const summaries = await summarize(context, tensors, 2, wholeLayouts(context));
+    const summaries = yield* summarize(context, tensors, 2, wholeLayouts(context));
     const norm = normOfPartial(partialFromSummaries(summaries, 2, 0));
     const nonFiniteCount = summaries.reduce((total, summary) => total + summary.nonFiniteCount, 0);
     return {

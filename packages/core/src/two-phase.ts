@@ -9,6 +9,7 @@ import type { ClipBackend } from './backend.js';
 import { releaseIntermediates } from './clipper.js';
 import { ClipError, invalid } from './errors.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
+import { call, runAsync, type Steps } from './kernel-steps.js';
 import { parseSpec } from './parse-spec.js';
 import { normOfPartial, orderToJson, type PartialNorm } from './partial-norm.js';
 import type { HostTensor } from './reference/host-tensor.js';
@@ -30,10 +31,14 @@ export interface PartialNormOptions<T> {
 }
 
 /** The partial norm of one shard of the gradients. Non-finite values are counted, never hidden. */
-export async function partialNorm<T = HostTensor>(
+export function partialNorm<T = HostTensor>(
   gradients: Gradients<T>,
   options: PartialNormOptions<T> = {},
 ): Promise<PartialNorm> {
+  return runAsync(partialNormSteps(gradients, options));
+}
+
+function* partialNormSteps<T>(gradients: Gradients<T>, options: PartialNormOptions<T>): Steps<PartialNorm> {
   const spec = parseSpec(
     { kind: 'globalNorm', maxNorm: 'Infinity', ...(options.p === undefined ? {} : { p: options.p }) },
     'options',
@@ -41,14 +46,14 @@ export async function partialNorm<T = HostTensor>(
   const { context, inputs } = contextFor(gradients, options.backend);
   const layouts = context.shapes.map((shape) => wholeTensorLayout(shape));
   try {
-    let summaries = await summarize(context, inputs, spec.p, layouts);
+    let summaries = yield* summarize(context, inputs, spec.p, layouts);
     const nonFiniteCount = summaries.reduce((total, summary) => total + summary.nonFiniteCount, 0);
     let tensors = inputs;
     if (nonFiniteCount > 0 && options.nonFinite === 'zero') {
-      tensors = await zeroed(context, inputs);
-      summaries = await summarize(context, tensors, spec.p, layouts);
+      tensors = yield* zeroed(context, inputs);
+      summaries = yield* summarize(context, tensors, spec.p, layouts);
     }
-    const { partial } = await partialNormOf(tensors, summaries, spec.p, context);
+    const { partial } = yield* partialNormOf(tensors, summaries, spec.p, context);
     return { ...partial, nonFiniteCount };
   } finally {
     releaseIntermediates(context, []);
@@ -61,12 +66,21 @@ export async function partialNorm<T = HostTensor>(
  * The spec's non-finite policy acts on the combined count, so every shard decides alike; a plain
  * non-finite number counts as one non-finite value.
  */
-export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Gradients<T>>(
+export function clipWithNorm<T = HostTensor, G extends Gradients<T> = Gradients<T>>(
   gradients: G,
   spec: GlobalNormSpec,
   totalNorm: PartialNorm | number,
   options: { readonly backend?: ClipBackend<T> } = {},
 ): Promise<ClipResult<ClippedGradients<G, T>>> {
+  return runAsync(clipWithNormSteps(gradients, spec, totalNorm, options.backend));
+}
+
+function* clipWithNormSteps<T, G extends Gradients<T>>(
+  gradients: G,
+  spec: GlobalNormSpec,
+  totalNorm: PartialNorm | number,
+  backend: ClipBackend<T> | undefined,
+): Steps<ClipResult<ClippedGradients<G, T>>> {
   const given = typeof totalNorm === 'number' ? totalNorm : undefined;
   if (given !== undefined && !(given >= 0 || Number.isNaN(given))) {
     throw invalid('INVALID_SPEC', 'totalNorm', given, 'a norm ≥ 0 (or a partial norm from partialNorm)');
@@ -97,7 +111,7 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
   if (orderToJson(resolved.p) !== total.p) {
     throw invalid('INVALID_SPEC', 'total.p', total.p, `the spec's order ${orderToJson(resolved.p)}`);
   }
-  const { context, inputs, repack } = contextFor(gradients, options.backend);
+  const { context, inputs, repack } = contextFor(gradients, backend);
   const finish = (tensors: readonly T[], report: ClipReport) => {
     outputs = tensors;
     return { gradients: repack(tensors) as ClippedGradients<G, T>, report };
@@ -106,7 +120,7 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
   try {
     const count = total.nonFiniteCount;
     if (count === 0 || resolved.nonFinite === 'propagate') {
-      const result = await applyGlobalScale(resolved, inputs, total, context, given);
+      const result = yield* applyGlobalScale(resolved, inputs, total, context, given);
       return finish(result.tensors, result.report);
     }
     const normBefore = given ?? normOfPartial(total);
@@ -133,7 +147,7 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
           order: 'multiply' as const,
           multipliers: new Float32Array([Number.NaN]),
         }));
-        const tensors = await context.backend.scale(inputs, requests);
+        const tensors = yield* call(() => context.backend.scale(inputs, requests));
         for (const tensor of tensors) context.created.add(tensor);
         return finish(tensors, {
           ...base,
@@ -144,7 +158,13 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
         });
       }
       case 'zero': {
-        const result = await applyGlobalScale(resolved, await zeroed(context, inputs), total, context, given);
+        const result = yield* applyGlobalScale(
+          resolved,
+          yield* zeroed(context, inputs),
+          total,
+          context,
+          given,
+        );
         return finish(result.tensors, { ...result.report, nonFiniteCount: count });
       }
     }
@@ -153,8 +173,8 @@ export async function clipWithNorm<T = HostTensor, G extends Gradients<T> = Grad
   }
 }
 
-async function zeroed<T>(context: StrategyContext<T>, tensors: readonly T[]): Promise<T[]> {
-  const outputs = await context.backend.zeroNonFinite(tensors);
+function* zeroed<T>(context: StrategyContext<T>, tensors: readonly T[]): Steps<T[]> {
+  const outputs = yield* call(() => context.backend.zeroNonFinite(tensors));
   for (const tensor of outputs) context.created.add(tensor);
   return outputs;
 }

@@ -13,7 +13,8 @@ export const REFERENCE_MANIFEST: BackendManifest = {
 
 /**
  * The float64 reference backend (the oracle) over host `Float32Array`s. It runs anywhere
- * JavaScript runs and defines the expected bits of every other backend.
+ * JavaScript runs and defines the expected bits of every other backend. Its kernels are
+ * synchronous, so it serves `clipSync` as well as `clip`.
  */
 export function createReferenceBackend(): ClipBackend<HostTensor> {
   return {
@@ -23,22 +24,21 @@ export function createReferenceBackend(): ClipBackend<HostTensor> {
     manifest: REFERENCE_MANIFEST,
     shapeOf: checkHostTensor,
     nameOf: (tensor) => tensor.name,
-    fromHost: async (values, shape) => ({ shape: [...shape], values: values.slice() }),
-    toHost: async (tensor) => tensor.values.slice(),
-    summarize: async (tensors, request) =>
-      tensors.map((tensor, i) => summarizeValues(tensor.values, request, i)),
-    scale: async (tensors, requests) =>
+    fromHost: (values, shape) => ({ shape: [...shape], values: values.slice() }),
+    toHost: (tensor) => tensor.values.slice(),
+    summarize: (tensors, request) => tensors.map((tensor, i) => summarizeValues(tensor.values, request, i)),
+    scale: (tensors, requests) =>
       tensors.map((tensor, i) => {
         const request = requests[i];
         if (request === undefined) throw new Error(`scale: no request for tensor ${i}`);
         return { shape: tensor.shape, values: scaleValues(tensor.values, request) };
       }),
-    clamp: async (tensors, bounds) =>
+    clamp: (tensors, bounds) =>
       tensors.map((tensor) => ({ shape: tensor.shape, values: clampValues(tensor.values, bounds) })),
-    zeroNonFinite: async (tensors) =>
+    zeroNonFinite: (tensors) =>
       tensors.map((tensor) => ({ shape: tensor.shape, values: zeroNonFiniteValues(tensor.values) })),
     release: () => {},
-    dispose: async () => {},
+    dispose: () => {},
   };
 }
 
