@@ -37,6 +37,16 @@ def gradients(seed, shapes, scale):
     return [(rng.standard_normal(shape) * scale).astype(F32) for shape in shapes]
 
 
+def with_grads(arrays):
+    """Parameters whose .grad holds a copy of each array, as clip_grad_*_ expects."""
+    params = []
+    for a in arrays:
+        p = torch.zeros(a.shape, dtype=torch.float32, requires_grad=True)
+        p.grad = torch.from_numpy(a.copy())
+        params.append(p)
+    return params
+
+
 def tensors_json(arrays, names):
     return [{"name": n, "shape": list(a.shape), "values": [to_json(x) for x in a.ravel()]} for n, a in zip(names, arrays)]
 
@@ -58,11 +68,7 @@ def pytorch_cases():
         names = [f"{name}/{i}" for i in range(len(arrays))]
         for order in ORDERS:
             for max_norm in MAX_NORMS:
-                params = []
-                for a in arrays:
-                    p = torch.zeros(a.shape, dtype=torch.float32, requires_grad=True)
-                    p.grad = torch.from_numpy(a.copy())
-                    params.append(p)
+                params = with_grads(arrays)
                 total = torch.nn.utils.clip_grad_norm_(params, max_norm, norm_type=order)
                 cases.append({
                     "id": f"clip_grad_norm_/{name}/p={order}/max_norm={max_norm}",
@@ -77,11 +83,7 @@ def pytorch_cases():
                     "float32Overflow": not math.isfinite(total.item()),
                 })
         # The seed's threshold at exactly the norm: PyTorch still shrinks by c/(n + 1e-6).
-        params = []
-        for a in arrays:
-            p = torch.zeros(a.shape, dtype=torch.float32, requires_grad=True)
-            p.grad = torch.from_numpy(a.copy())
-            params.append(p)
+        params = with_grads(arrays)
         at = float(torch.norm(torch.stack([torch.norm(p.grad, 2.0) for p in params]), 2.0))
         if not math.isfinite(at):
             continue
@@ -99,11 +101,7 @@ def pytorch_cases():
         arrays = gradients(9, [(50,), (3, 4)], 1.0)
         arrays[0][3] = np.nan
         names = ["v/0", "v/1"]
-        params = []
-        for a in arrays:
-            p = torch.zeros(a.shape, dtype=torch.float32, requires_grad=True)
-            p.grad = torch.from_numpy(a.copy())
-            params.append(p)
+        params = with_grads(arrays)
         torch.nn.utils.clip_grad_value_(params, clip_value)
         cases.append({
             "id": f"clip_grad_value_/clip_value={clip_value}",

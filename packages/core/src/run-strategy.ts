@@ -88,6 +88,16 @@ export function* summarize<T>(
   return summaries;
 }
 
+/** The `nanAll` policy's output: every element of every tensor NaN (a multiply by NaN). */
+export function* allNaN<T>(context: StrategyContext<T>, tensors: readonly T[]): Steps<T[]> {
+  const requests = tensors.map((_, i) => ({
+    layout: wholeTensorLayout(context.shapes[i] as readonly number[]),
+    order: 'multiply' as const,
+    multipliers: new Float32Array([Number.NaN]),
+  }));
+  return yield* scaleTensors(context, tensors, requests);
+}
+
 function* scaleTensors<T>(
   context: StrategyContext<T>,
   tensors: readonly T[],
@@ -162,12 +172,7 @@ function* screen<T>(
         },
       };
     case 'nanAll': {
-      const requests = tensors.map((_, i) => ({
-        layout: wholeTensorLayout(context.shapes[i] as readonly number[]),
-        order: 'multiply' as const,
-        multipliers: new Float32Array([Number.NaN]),
-      }));
-      const outputs = yield* scaleTensors(context, tensors, requests);
+      const outputs = yield* allNaN(context, tensors);
       return {
         done: true,
         output: {

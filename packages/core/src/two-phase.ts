@@ -15,7 +15,7 @@ import { normOfPartial, orderToJson, type PartialNorm } from './partial-norm.js'
 import type { HostTensor } from './reference/host-tensor.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
 import type { ClipReport, ClipResult } from './report.js';
-import { applyGlobalScale, partialNormOf, type StrategyContext, summarize } from './run-strategy.js';
+import { allNaN, applyGlobalScale, partialNormOf, type StrategyContext, summarize } from './run-strategy.js';
 import { wholeTensorLayout } from './slice-layout.js';
 import type { GlobalNormSpec, NonFinitePolicy, NormOrder, ResolvedGlobalNormSpec } from './spec.js';
 
@@ -142,13 +142,7 @@ function* clipWithNormSteps<T, G extends Gradients<T>>(
           skipped: true,
         });
       case 'nanAll': {
-        const requests = inputs.map((_, i) => ({
-          layout: wholeTensorLayout(context.shapes[i] as readonly number[]),
-          order: 'multiply' as const,
-          multipliers: new Float32Array([Number.NaN]),
-        }));
-        const tensors = yield* call(() => context.backend.scale(inputs, requests));
-        for (const tensor of tensors) context.created.add(tensor);
+        const tensors = yield* allNaN(context, inputs);
         return finish(tensors, {
           ...base,
           normAfter: Number.NaN,
