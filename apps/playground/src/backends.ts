@@ -3,14 +3,43 @@ import { createReferenceBackend } from '@gradclip/core/reference';
 
 /** A backend the playground can run, started lazily so that one that cannot start is reported, not fatal. */
 export interface PlaygroundBackend {
+  /** The id the backend is expected to report (used for `--backends` and when it cannot start). */
   readonly id: string;
+  readonly mode: string;
   readonly create: () => Promise<ClipBackend<unknown>>;
 }
 
 /**
- * Every backend the playground knows. The TF.js, ONNX Runtime and gpu.js backends join this list
- * as their packages land; each entry's factory is all the playground needs.
+ * Every backend and mode the playground knows. The TF.js, ONNX Runtime and gpu.js backends join
+ * this list as their packages land; each entry's factory is all the playground needs.
  */
 export const playgroundBackends: readonly PlaygroundBackend[] = [
-  { id: 'reference', create: async () => createReferenceBackend() as ClipBackend<unknown> },
+  {
+    id: 'reference',
+    mode: 'float64 oracle',
+    create: async () => createReferenceBackend() as ClipBackend<unknown>,
+  },
 ];
+
+/** The backends named in `--backends a,b` (ids or id prefixes such as `gpujs`), in list order. */
+export function selectBackends(
+  all: readonly PlaygroundBackend[],
+  names: string | undefined,
+): PlaygroundBackend[] {
+  if (names === undefined || names.trim() === '') return [...all];
+  const wanted = names
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  const unknown = wanted.filter(
+    (name) => !all.some((backend) => backend.id === name || backend.id.startsWith(`${name}:`)),
+  );
+  if (unknown.length > 0) {
+    throw new Error(
+      `--backends: unknown backend ${unknown.join(', ')}; expected ids from ${all.map((b) => b.id).join(', ')}`,
+    );
+  }
+  return all.filter((backend) =>
+    wanted.some((name) => backend.id === name || backend.id.startsWith(`${name}:`)),
+  );
+}

@@ -1,73 +1,106 @@
 #!/usr/bin/env node
 /**
- * gradclip playground: runs the conformance kit on every available backend and prints, per
- * backend and strategy, how many cases are bit-identical to the float64 oracle.
+ * gradclip playground.
  *
- *   node dist/cli.js [--out DIR]     (default DIR: reports)
+ *   gradclip-playground [all]      parity on the conformance cases, then the report (the main job)
+ *   gradclip-playground parity [--cases FILE] [--backends a,b] [--only-file] [--out DIR]
+ *   gradclip-playground report [--out DIR]
+ *
+ * DIR defaults to ./reports. `parity` exits 1 when a backend differs from the oracle beyond what
+ * its manifest declares.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ConformanceRun, runConformance } from '@gradclip/core/conformance';
-import { playgroundBackends } from './backends.js';
-import { formatTable, summarizeByStrategy } from './conformance-summary.js';
+import { conformanceCases } from '@gradclip/core/conformance';
+import { playgroundBackends, selectBackends } from './backends.js';
+import type { DemoRun } from './demo-run.js';
+import { buildReport } from './html-report.js';
+import { type ParityRun, runParity } from './parity.js';
+import { fromConformanceCase, type ParityCase, parseCaseFile } from './parity-case.js';
+import { formatParity } from './parity-table.js';
 import { createProgress } from './progress.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'reports' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    out: { type: 'string', default: 'reports' },
+    cases: { type: 'string' },
+    backends: { type: 'string' },
+    'only-file': { type: 'boolean', default: false },
+  },
+});
+const command = positionals[0] ?? 'all';
 const outDirectory = resolve(values.out ?? 'reports');
 
-const runs: { id: string; run?: ConformanceRun; error?: string }[] = [];
-for (const backend of playgroundBackends) {
-  const progress = createProgress(`conformance ${backend.id}`);
-  try {
-    const run = await runConformance({
-      create: backend.create,
-      onCase: (outcome, index, total) => progress.update(index + 1, total, outcome.caseId),
-    });
-    progress.done();
-    runs.push({ id: backend.id, run });
-    process.stdout.write(`${formatTable(run.backend.id, summarizeByStrategy(run.outcomes))}\n\n`);
-    for (const outcome of run.outcomes.filter((o) => o.status === 'fail' || o.status === 'unexpected-pass')) {
-      process.stdout.write(
-        `FAIL ${outcome.caseId}: ${outcome.failures.map((f) => `[${f.kind}] ${f.detail}`).join('; ')}\n`,
-      );
+async function parity(): Promise<ParityRun> {
+  const cases: ParityCase[] = values['only-file'] ? [] : conformanceCases.map(fromConformanceCase);
+  if (values.cases !== undefined) {
+    const path = resolve(values.cases);
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new Error(`--cases ${path}: ${(error as Error).message}`);
     }
-  } catch (error) {
-    progress.done();
-    const reason = error instanceof Error ? error.message : String(error);
-    runs.push({ id: backend.id, error: reason });
-    process.stdout.write(`${backend.id}: could not start (${reason})\n`);
+    cases.push(...parseCaseFile(data, path));
+  }
+  const progress = createProgress('parity');
+  const run = await runParity({
+    backends: selectBackends(playgroundBackends, values.backends),
+    cases,
+    onProgress: (done, total, label) => progress.update(done, total, label),
+  });
+  progress.done();
+  mkdirSync(outDirectory, { recursive: true });
+  const path = join(outDirectory, 'parity.json');
+  writeFileSync(path, `${JSON.stringify(run)}\n`);
+  process.stdout.write(`${formatParity(run)}\nwrote ${path}\n`);
+  return run;
+}
+
+function report(run: ParityRun | null): void {
+  const parityRun = run ?? readJson<ParityRun>(join(outDirectory, 'parity.json'));
+  const demo = readJson<DemoRun[]>(join(outDirectory, 'demo.json'));
+  const { html, charts } = buildReport({ parity: parityRun, demo });
+  mkdirSync(join(outDirectory, 'charts'), { recursive: true });
+  for (const chart of charts)
+    writeFileSync(join(outDirectory, 'charts', `${chart.id}.svg`), `${chart.svg}\n`);
+  const path = join(outDirectory, 'report.html');
+  writeFileSync(path, html);
+  process.stdout.write(
+    `wrote ${path} (${charts.length} charts, also as SVG in ${join(outDirectory, 'charts')})\n`,
+  );
+}
+
+function readJson<T>(path: string): T | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return null;
   }
 }
 
-mkdirSync(outDirectory, { recursive: true });
-const path = join(outDirectory, 'conformance.json');
-writeFileSync(
-  path,
-  `${JSON.stringify(
-    runs.map(({ id, run, error }) => ({
-      id,
-      available: run !== undefined,
-      ...(error === undefined ? {} : { reason: error }),
-      ...(run === undefined
-        ? {}
-        : {
-            backend: run.backend,
-            counts: run.counts,
-            outcomes: run.outcomes.map(({ caseId, status, failures, maxUlp, reason, durationMs }) => ({
-              caseId,
-              status,
-              failures,
-              maxUlp,
-              ...(reason === undefined ? {} : { reason }),
-              durationMs: Math.round(durationMs),
-            })),
-          }),
-    })),
-    null,
-    2,
-  )}\n`,
-);
-process.stdout.write(`wrote ${path}\n`);
-const failed = runs.some(({ run }) => run !== undefined && !run.passed);
-process.exitCode = failed ? 1 : 0;
+try {
+  switch (command) {
+    case 'parity': {
+      const run = await parity();
+      process.exitCode = run.summary.failed > 0 ? 1 : 0;
+      break;
+    }
+    case 'report':
+      report(null);
+      break;
+    case 'all': {
+      const run = await parity();
+      report(run);
+      process.exitCode = run.summary.failed > 0 ? 1 : 0;
+      break;
+    }
+    default:
+      throw new Error(`unknown command "${command}"; expected all, parity or report`);
+  }
+} catch (error) {
+  process.stderr.write(`gradclip-playground: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+}

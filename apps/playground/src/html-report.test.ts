@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClipBackend } from '@gradclip/core';
+import { conformanceCases } from '@gradclip/core/conformance';
+import { createReferenceBackend } from '@gradclip/core/reference';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DemoRun } from './demo-run.js';
+import { buildReport } from './html-report.js';
+import { runParity } from './parity.js';
+import { fromConformanceCase } from './parity-case.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'gradclip-report-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function demoRun(backend: string, clipping: string, scale: number): DemoRun {
+  const epochLoss = Array.from({ length: 20 }, (_, i) => scale * Math.exp(-i / 5) + 0.1);
+  const gradientNormBefore = Array.from({ length: 40 }, (_, i) => 10 * Math.exp(-i / 20) + 1);
+  return {
+    experiment: 'regression',
+    clipping,
+    backend,
+    epochLoss,
+    gradientNormBefore,
+    gradientNormAfter:
+      clipping === 'none' ? gradientNormBefore : gradientNormBefore.map((n) => Math.min(n, 1)),
+  };
+}
+
+describe('the HTML report', () => {
+  it('renders every chart in headless Chromium', async () => {
+    const parity = await runParity({
+      backends: [
+        {
+          id: 'reference',
+          mode: 'oracle',
+          create: async () => createReferenceBackend() as ClipBackend<unknown>,
+        },
+        { id: 'onnx', mode: 'cpu', create: () => Promise.reject(new Error('not installed')) },
+      ],
+      cases: conformanceCases
+        .filter((c) => !c.requires?.includes('largeTensors'))
+        .slice(0, 30)
+        .map(fromConformanceCase),
+    });
+    const demo = ['reference', 'tfjs:cpu'].flatMap((backend) => [
+      demoRun(backend, 'none', 100),
+      demoRun(backend, 'clipnorm 1', 10),
+    ]);
+    const { html, charts } = buildReport({ parity, demo });
+    expect(charts.map((chart) => chart.id)).toEqual([
+      'parity-matrix',
+      'loss-regression-none',
+      'loss-regression-clipnorm-1',
+      'gradient-norm-regression',
+    ]);
+    expect(charts[1]?.caption).toMatch(
+      /largest difference between any two backends' losses over 20 epochs is 0/,
+    );
+    const file = join(directory, 'report.html');
+    writeFileSync(file, html);
+
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${file}`);
+      const rendered = await page.$$eval('figure[data-chart]', (figures) =>
+        figures.map((figure) => {
+          const svg = figure.querySelector('svg');
+          const box = svg?.getBoundingClientRect();
+          const paths = [...(svg?.querySelectorAll('path') ?? [])].map((path) => path.getTotalLength());
+          return {
+            id: figure.getAttribute('data-chart'),
+            width: box?.width ?? 0,
+            height: box?.height ?? 0,
+            cells: svg?.querySelectorAll('rect[data-tone]').length ?? 0,
+            drawnPaths: paths.filter((length) => length > 0).length,
+          };
+        }),
+      );
+      expect(rendered.map((chart) => chart.id)).toEqual(charts.map((chart) => chart.id));
+      for (const chart of rendered) {
+        expect(chart.width).toBeGreaterThan(100);
+        expect(chart.height).toBeGreaterThan(100);
+        expect(chart.id === 'parity-matrix' ? chart.cells : chart.drawnPaths).toBeGreaterThan(0);
+      }
+      // Two backends × (reference, unavailable) rows × strategies.
+      expect(rendered[0]?.cells).toBeGreaterThanOrEqual(2);
+      const png = await page.screenshot({ fullPage: true });
+      expect(png.length).toBeGreaterThan(10_000);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * The playground's report: one self-contained HTML file (inline SVG, no scripts, no network) with
+ * the parity matrix as a heatmap, the demo loss curves and gradient-norm traces; every chart is
+ * also returned as a standalone SVG.
+ */
+import { curveDistance, type DemoRun } from './demo-run.js';
+import type { ParityRun } from './parity.js';
+import { escapeXml, type HeatmapCell, heatmap, lineChart } from './svg-charts.js';
+
+export interface ReportChart {
+  /** File-name-safe id, also the figure's `data-chart` attribute. */
+  readonly id: string;
+  readonly title: string;
+  readonly svg: string;
+  readonly caption: string;
+}
+
+export interface Report {
+  readonly html: string;
+  readonly charts: readonly ReportChart[];
+}
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+export function strategyOf(caseId: string): string {
+  return caseId.split('/')[0] ?? caseId;
+}
+
+function parityChart(parity: ParityRun): ReportChart {
+  const strategies = [...new Set(parity.results.map((result) => strategyOf(result.caseId)))];
+  const rows = parity.backends.map((backend) => backend.id);
+  const cell = (row: number, column: number): HeatmapCell => {
+    const backend = parity.backends[row];
+    if (backend === undefined || !backend.available) {
+      return { text: 'unavailable', tone: 'none', tooltip: backend?.reason ?? '' };
+    }
+    const results = parity.results.filter(
+      (result) =>
+        result.backend === backend.id &&
+        strategyOf(result.caseId) === strategies[column] &&
+        result.status !== 'skip',
+    );
+    if (results.length === 0) return { text: 'skipped', tone: 'none' };
+    const identical = results.filter((result) => result.bitIdentical).length;
+    const worst = Math.max(0, ...results.map((result) => result.maxUlp ?? Number.POSITIVE_INFINITY));
+    const failed = results.some((result) => result.status === 'fail' || result.status === 'error');
+    return {
+      text: `${identical}/${results.length} · ${worst} ULP`,
+      tone: failed ? 'bad' : identical === results.length ? 'good' : 'allowed',
+      tooltip: `${backend.id} × ${strategies[column]}: ${identical} of ${results.length} cases bit-identical; max ${worst} ULP`,
+    };
+  };
+  const { summary } = parity;
+  return {
+    id: 'parity-matrix',
+    title: 'Parity with the float64 oracle',
+    svg: heatmap({
+      title: 'Parity with the float64 oracle (bit-identical cases · max ULP)',
+      rows,
+      columns: strategies,
+      cell,
+    }),
+    caption: `${summary.bitIdentical} of ${summary.compared} results bit-identical across ${summary.backends} backends and ${summary.cases} cases; largest distance ${summary.maxUlp} ULP; ${summary.failed} failed.`,
+  };
+}
+
+function demoCharts(runs: readonly DemoRun[]): ReportChart[] {
+  const charts: ReportChart[] = [];
+  const experiments = [...new Set(runs.map((run) => run.experiment))];
+  for (const experiment of experiments) {
+    const ofExperiment = runs.filter((run) => run.experiment === experiment);
+    const clippings = [...new Set(ofExperiment.map((run) => run.clipping))];
+    for (const clipping of clippings) {
+      const group = ofExperiment.filter((run) => run.clipping === clipping);
+      const first = group[0] as DemoRun;
+      const distance = Math.max(0, ...group.map((run) => curveDistance(run.epochLoss, first.epochLoss)));
+      const backends = group.map((run) => run.backend);
+      charts.push({
+        id: slug(`loss ${experiment} ${clipping}`),
+        title: `${experiment}: loss, clipping ${clipping}`,
+        svg: lineChart({
+          title: `${experiment} — loss per epoch, clipping: ${clipping}`,
+          xLabel: 'epoch',
+          yLabel: 'loss',
+          logY: true,
+          series: group.map((run, i) => ({ label: run.backend, values: run.epochLoss, dashed: i > 0 })),
+        }),
+        caption:
+          group.length > 1
+            ? `${backends.join(', ')}: the curves overlap exactly — the largest difference between any two backends' losses over ${first.epochLoss.length} epochs is ${distance}.`
+            : `${backends[0]} only.`,
+      });
+    }
+    const reference = ofExperiment.filter((run) => run.backend === (ofExperiment[0] as DemoRun).backend);
+    charts.push({
+      id: slug(`gradient norm ${experiment}`),
+      title: `${experiment}: gradient norm before and after clipping`,
+      svg: lineChart({
+        title: `${experiment} — global gradient norm per step (${(reference[0] as DemoRun).backend})`,
+        xLabel: 'step',
+        yLabel: 'norm',
+        logY: true,
+        series: reference.flatMap((run) => [
+          { label: `${run.clipping}: before`, values: run.gradientNormBefore },
+          { label: `${run.clipping}: after`, values: run.gradientNormAfter, dashed: true },
+        ]),
+      }),
+      caption:
+        'Solid: the norm of the raw gradients; dashed: after clipping. Without clipping the two coincide.',
+    });
+  }
+  return charts;
+}
+
+export function buildReport(input: {
+  readonly parity: ParityRun | null;
+  readonly demo: readonly DemoRun[] | null;
+}): Report {
+  const charts = [
+    ...(input.parity ? [parityChart(input.parity)] : []),
+    ...(input.demo ? demoCharts(input.demo) : []),
+  ];
+  const backendRows = (input.parity?.backends ?? [])
+    .map(
+      (backend) =>
+        `<tr><td>${escapeXml(backend.id)}</td><td>${escapeXml(backend.mode)}</td><td>${escapeXml(backend.version)}</td><td>${
+          backend.available
+            ? `available (manifest allows ${backend.maxUlpAllowed} ULP)`
+            : `unavailable: ${escapeXml(backend.reason ?? '')}`
+        }</td></tr>`,
+    )
+    .join('\n');
+  const figures = charts
+    .map(
+      (chart) =>
+        `<figure data-chart="${chart.id}">\n${chart.svg}\n<figcaption>${escapeXml(chart.caption)}</figcaption>\n</figure>`,
+    )
+    .join('\n');
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>gradclip playground report</title>
+<style>
+body { font-family: sans-serif; margin: 2rem auto; max-width: 960px; color: #222; }
+figure { margin: 2rem 0; }
+figcaption { font-size: 0.9rem; color: #444; }
+table { border-collapse: collapse; font-size: 0.9rem; }
+td, th { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; }
+</style>
+</head>
+<body>
+<h1>gradclip playground report</h1>
+<p>Every backend clips the same gradients with the same spec; each output is compared bit for bit with the float64 oracle.</p>
+${input.parity ? `<h2>Backends</h2>\n<table><tr><th>id</th><th>mode</th><th>version</th><th>status</th></tr>\n${backendRows}\n</table>` : ''}
+<h2>Charts</h2>
+${figures}
+</body>
+</html>
+`;
+  return { html, charts };
+}

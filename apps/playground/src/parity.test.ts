@@ -1,0 +1,112 @@
+import type { ClipBackend, HostTensor } from '@gradclip/core';
+import { float32Bits, float32FromBits } from '@gradclip/core';
+import { conformanceCases } from '@gradclip/core/conformance';
+import { createReferenceBackend } from '@gradclip/core/reference';
+import { describe, expect, it } from 'vitest';
+import type { PlaygroundBackend } from './backends.js';
+import { runParity } from './parity.js';
+import { fromConformanceCase, parseCaseFile } from './parity-case.js';
+import { formatParity } from './parity-table.js';
+
+const reference: PlaygroundBackend = {
+  id: 'reference',
+  mode: 'float64 oracle',
+  create: async () => createReferenceBackend() as ClipBackend<unknown>,
+};
+
+/** A backend one ULP off on the first element of every scaled tensor. */
+const offByOne: PlaygroundBackend = {
+  id: 'off-by-one',
+  mode: 'broken on purpose',
+  create: async () => {
+    const base = createReferenceBackend();
+    const backend: ClipBackend<HostTensor> = {
+      ...base,
+      id: 'off-by-one',
+      scale: (tensors, requests) =>
+        (base.scale(tensors, requests) as HostTensor[]).map((tensor) => {
+          const values = tensor.values.slice();
+          if (values.length > 0) values[0] = float32FromBits(float32Bits(values[0] as number) + 1);
+          return { shape: tensor.shape, values };
+        }),
+    };
+    return backend as ClipBackend<unknown>;
+  },
+};
+
+const missing: PlaygroundBackend = {
+  id: 'gpujs:webgpu',
+  mode: 'webgpu',
+  create: () => Promise.reject(new Error('no WebGPU adapter (EGL_PLATFORM is not surfaceless)')),
+};
+
+const cases = conformanceCases
+  .filter((testCase) =>
+    ['globalNorm/keras-seed', 'value/keras-seed', 'globalNorm/error'].includes(testCase.id),
+  )
+  .map(fromConformanceCase);
+
+describe('runParity', () => {
+  it('compares every backend with the oracle bit for bit, and reports backends that cannot start', async () => {
+    const run = await runParity({ backends: [reference, offByOne, missing], cases });
+    expect(run.backends.map((backend) => [backend.id, backend.available])).toEqual([
+      ['reference', true],
+      ['off-by-one', true],
+      ['gpujs:webgpu', false],
+    ]);
+    expect(run.backends[2]?.reason).toMatch(/no WebGPU adapter/);
+    const result = (backend: string, caseId: string) =>
+      run.results.find((entry) => entry.backend === backend && entry.caseId === caseId);
+    expect(result('reference', 'globalNorm/keras-seed')).toMatchObject({
+      status: 'pass',
+      bitIdentical: true,
+      maxUlp: 0,
+    });
+    expect(result('off-by-one', 'globalNorm/keras-seed')).toMatchObject({
+      status: 'fail',
+      bitIdentical: false,
+      maxUlp: 1,
+    });
+    // value clipping does not scale, so the broken scale kernel is not involved.
+    expect(result('off-by-one', 'value/keras-seed')).toMatchObject({ status: 'pass', bitIdentical: true });
+    // Both reject the non-finite input with the same error code.
+    expect(result('off-by-one', 'globalNorm/error')).toMatchObject({
+      status: 'pass',
+      error: { code: 'NON_FINITE_GRADIENT' },
+    });
+    expect(result('reference', 'globalNorm/keras-seed')?.outputs?.[0]).toEqual({
+      name: 'w',
+      shape: [2],
+      values: [0.00899963453412056, 0.9999594688415527],
+    });
+    expect(run.summary).toMatchObject({
+      cases: 3,
+      backends: 2,
+      compared: 6,
+      bitIdentical: 5,
+      maxUlp: 1,
+      failed: 1,
+    });
+    const text = formatParity(run);
+    expect(text).toMatch(/gpujs:webgpu: could not start — no WebGPU adapter/);
+    expect(text).toMatch(/off-by-one\s+globalNorm\s+2\s+1\s+0\s+1\s+1/);
+  });
+
+  it("runs hand-written cases, whose expected result is the oracle's", async () => {
+    const fileCases = parseCaseFile({
+      cases: [
+        {
+          id: 'file/negative-zero-and-infinities',
+          spec: { kind: 'norm', maxNorm: 1, nonFinite: 'propagate' },
+          input: [{ name: 'w', shape: [4], values: ['-0', 'Infinity', 2, '-Infinity'] }],
+        },
+      ],
+    });
+    const run = await runParity({ backends: [reference, offByOne], cases: fileCases });
+    expect(run.results.find((entry) => entry.backend === 'reference')?.outputs?.[0]).toEqual({
+      name: 'w',
+      shape: [4],
+      values: ['-0', 'NaN', 0, 'NaN'],
+    });
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * The parity run: every case through every available backend, each output compared bit for bit
+ * with the float64 oracle (the reference backend) and, through it, with every other backend.
+ */
+import {
+  type ClipBackend,
+  ClipError,
+  type ClipReport,
+  clip,
+  type GradientJson,
+  gradientToJson,
+  maxUlpDistance,
+  type NamedHostTensor,
+  sameFloat32Array,
+} from '@gradclip/core';
+import { bitsHash } from '@gradclip/core/conformance';
+import { createReferenceBackend } from '@gradclip/core/reference';
+import type { PlaygroundBackend } from './backends.js';
+import type { ParityCase } from './parity-case.js';
+
+/** Outputs larger than this are written as a hash of their bits instead of value by value. */
+export const OUTPUT_VALUES_LIMIT = 65_536;
+
+export type ParityStatus = 'pass' | 'fail' | 'skip' | 'error';
+
+export interface ParityBackendEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly mode: string;
+  readonly version: string;
+  readonly available: boolean;
+  readonly reason: string | null;
+  /** The ULP distance the backend's manifest allows (0: bit-identical promised). */
+  readonly maxUlpAllowed: number | null;
+}
+
+export type OutputJson =
+  | GradientJson
+  | { readonly name: string; readonly shape: readonly number[]; readonly hash: string };
+
+export interface ParityResult {
+  readonly caseId: string;
+  readonly backend: string;
+  readonly status: ParityStatus;
+  readonly bitIdentical: boolean;
+  readonly maxUlp: number | null;
+  readonly report: ClipReport | null;
+  readonly outputs: readonly OutputJson[] | null;
+  /** The ClipError code (or message) when the call threw, for this backend or the oracle. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly detail: string | null;
+  readonly durationMs: number;
+}
+
+export interface ParityRun {
+  readonly backends: readonly ParityBackendEntry[];
+  readonly results: readonly ParityResult[];
+  readonly summary: {
+    readonly cases: number;
+    readonly backends: number;
+    /** Results (case × available backend) bit-identical to the oracle. */
+    readonly bitIdentical: number;
+    readonly compared: number;
+    readonly maxUlp: number;
+    readonly failed: number;
+  };
+}
+
+export interface RunParityOptions {
+  readonly backends: readonly PlaygroundBackend[];
+  readonly cases: readonly ParityCase[];
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+interface Called {
+  readonly outputs: NamedHostTensor[] | null;
+  readonly report: ClipReport | null;
+  readonly error: { code: string; message: string } | null;
+  readonly durationMs: number;
+}
+
+async function callBackend<T>(backend: ClipBackend<T>, testCase: ParityCase): Promise<Called> {
+  const started = performance.now();
+  const tensors: T[] = [];
+  const owned = new Set<T>();
+  try {
+    for (const input of testCase.input) {
+      const tensor = await backend.fromHost(input.values.slice(), input.shape);
+      tensors.push(tensor);
+      owned.add(tensor);
+    }
+    const gradients = Object.fromEntries(testCase.input.map((input, i) => [input.name, tensors[i] as T]));
+    const { gradients: clipped, report } = await clip<T, Record<string, T>>(
+      gradients,
+      testCase.spec as never,
+      {
+        backend,
+      },
+    );
+    const outputs: NamedHostTensor[] = [];
+    for (const input of testCase.input) {
+      const tensor = clipped[input.name] as T;
+      owned.add(tensor);
+      outputs.push({ name: input.name, shape: input.shape, values: await backend.toHost(tensor) });
+    }
+    return { outputs, report, error: null, durationMs: performance.now() - started };
+  } catch (error) {
+    const code = error instanceof ClipError ? error.code : error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    return { outputs: null, report: null, error: { code, message }, durationMs: performance.now() - started };
+  } finally {
+    if (owned.size > 0) backend.release([...owned]);
+  }
+}
+
+function outputsToJson(outputs: readonly NamedHostTensor[] | null): OutputJson[] | null {
+  if (outputs === null) return null;
+  return outputs.map((output) =>
+    output.values.length > OUTPUT_VALUES_LIMIT
+      ? { name: output.name, shape: [...output.shape], hash: bitsHash(output.values) }
+      : gradientToJson(output),
+  );
+}
+
+function compare(
+  oracle: Called,
+  actual: Called,
+  allowed: number,
+): Pick<ParityResult, 'status' | 'bitIdentical' | 'maxUlp' | 'detail'> {
+  if (oracle.error !== null || actual.error !== null) {
+    if (oracle.error !== null && actual.error !== null && oracle.error.code === actual.error.code) {
+      return { status: 'pass', bitIdentical: true, maxUlp: 0, detail: null };
+    }
+    const detail = `oracle: ${oracle.error?.code ?? 'outputs'}; backend: ${actual.error ? `${actual.error.code}: ${actual.error.message}` : 'outputs'}`;
+    return { status: actual.error !== null ? 'error' : 'fail', bitIdentical: false, maxUlp: null, detail };
+  }
+  let worst = 0;
+  let bitIdentical = true;
+  let detail: string | null = null;
+  (actual.outputs ?? []).forEach((output, i) => {
+    const expected = (oracle.outputs ?? [])[i] as NamedHostTensor;
+    if (!sameFloat32Array(output.values, expected.values)) {
+      bitIdentical = false;
+      const ulps = maxUlpDistance(output.values, expected.values);
+      if (ulps > worst) {
+        worst = ulps;
+        detail = `"${output.name}" differs from the oracle by up to ${ulps} ULP`;
+      }
+    }
+  });
+  return { status: worst <= allowed ? 'pass' : 'fail', bitIdentical, maxUlp: worst, detail };
+}
+
+/** Runs every case through every backend; backends that cannot start are listed with the reason. */
+export async function runParity(options: RunParityOptions): Promise<ParityRun> {
+  const started: { entry: ParityBackendEntry; backend: ClipBackend<unknown> | null }[] = [];
+  for (const candidate of options.backends) {
+    try {
+      const backend = await candidate.create();
+      started.push({
+        entry: {
+          id: backend.id,
+          name: backend.name,
+          mode: candidate.mode,
+          version: backend.version,
+          available: true,
+          reason: null,
+          maxUlpAllowed: backend.manifest.maxUlp,
+        },
+        backend,
+      });
+    } catch (error) {
+      started.push({
+        entry: {
+          id: candidate.id,
+          name: candidate.id,
+          mode: candidate.mode,
+          version: 'unknown',
+          available: false,
+          reason: error instanceof Error ? error.message : String(error),
+          maxUlpAllowed: null,
+        },
+        backend: null,
+      });
+    }
+  }
+  const oracleBackend = createReferenceBackend();
+  const results: ParityResult[] = [];
+  const running = started.filter((entry) => entry.backend !== null);
+  const total = options.cases.length * running.length;
+  let done = 0;
+  try {
+    for (const testCase of options.cases) {
+      const oracle = await callBackend(oracleBackend, testCase);
+      for (const { entry, backend } of running) {
+        const live = backend as ClipBackend<unknown>;
+        const missing = (testCase.requires ?? []).filter(
+          (capability) => !live.manifest.capabilities.includes(capability),
+        );
+        if (missing.length > 0) {
+          results.push({
+            caseId: testCase.id,
+            backend: entry.id,
+            status: 'skip',
+            bitIdentical: false,
+            maxUlp: null,
+            report: null,
+            outputs: null,
+            error: null,
+            detail: `the manifest does not declare ${missing.join(', ')}`,
+            durationMs: 0,
+          });
+        } else {
+          const actual = entry.id === 'reference' ? oracle : await callBackend(live, testCase);
+          results.push({
+            caseId: testCase.id,
+            backend: entry.id,
+            ...compare(oracle, actual, entry.maxUlpAllowed ?? 0),
+            report: actual.report,
+            outputs: outputsToJson(actual.outputs),
+            error: actual.error,
+            durationMs: actual.durationMs,
+          });
+        }
+        done++;
+        options.onProgress?.(done, total, `${entry.id} ${testCase.id}`);
+      }
+    }
+  } finally {
+    for (const { backend } of running) await backend?.dispose();
+  }
+  const compared = results.filter((result) => result.status !== 'skip');
+  return {
+    backends: started.map(({ entry }) => entry),
+    results,
+    summary: {
+      cases: options.cases.length,
+      backends: running.length,
+      bitIdentical: compared.filter((result) => result.bitIdentical).length,
+      compared: compared.length,
+      maxUlp: Math.max(0, ...compared.map((result) => result.maxUlp ?? 0)),
+      failed: compared.filter((result) => result.status === 'fail' || result.status === 'error').length,
+    },
+  };
+}
