@@ -1,0 +1,68 @@
+import { sameFloat32Array } from '@gradclip/core';
+import { clampValues, zeroNonFiniteValues } from '@gradclip/core/reference';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTfjsKernels } from './tfjs-kernels.js';
+
+const SPECIALS = new Float32Array([
+  Number.NaN,
+  -0,
+  0,
+  1,
+  -1,
+  5,
+  -5,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  1e-45,
+  -1e-45,
+]);
+
+for (const tfBackend of ['cpu', 'wasm']) {
+  describe(`kernels on tfjs:${tfBackend}`, () => {
+    const kernels = createTfjsKernels({ tf, readback: 'sync' });
+    beforeAll(async () => {
+      await tf.setBackend(tfBackend);
+    });
+
+    // Bounds where tf.clipByValue goes wrong: min == max (its fill fast path), a bound of ±0
+    // (XNNPACK's max(-0, 0) is +0 on wasm), and any bound for NaN on wasm.
+    for (const bounds of [
+      { min: 0, max: 1 },
+      { min: -1, max: 0 },
+      { min: 0, max: 0 },
+      { min: -0, max: -0 },
+      { min: 2, max: 2 },
+      { min: Number.NEGATIVE_INFINITY, max: 0 },
+    ]) {
+      it(`clamp keeps NaN and -0 with bounds [${bounds.min}, ${bounds.max}]`, () => {
+        const input = tf.tensor1d(SPECIALS);
+        const [output] = kernels.clamp([input], bounds) as tf.Tensor[];
+        const values = output?.dataSync() as Float32Array;
+        expect(sameFloat32Array(values, clampValues(SPECIALS, bounds))).toBe(true);
+        expect(Number.isNaN(values[0])).toBe(true);
+        tf.dispose([input, output as tf.Tensor]);
+      });
+    }
+
+    it('zeroNonFinite replaces NaN and ±Infinity by +0 and keeps -0', () => {
+      const input = tf.tensor1d(SPECIALS);
+      const [output] = kernels.zeroNonFinite([input]) as tf.Tensor[];
+      expect(sameFloat32Array(output?.dataSync() as Float32Array, zeroNonFiniteValues(SPECIALS))).toBe(true);
+      tf.dispose([input, output as tf.Tensor]);
+    });
+
+    it('returns new tensors and leaves the input untouched', () => {
+      const input = tf.tensor1d([1, -2, 3]);
+      const [clamped] = kernels.clamp([input], {
+        min: Number.NEGATIVE_INFINITY,
+        max: Number.POSITIVE_INFINITY,
+      }) as tf.Tensor[];
+      expect(clamped).not.toBe(input);
+      input.dispose();
+      expect(Array.from(clamped?.dataSync() ?? [])).toEqual([1, -2, 3]);
+      clamped?.dispose();
+    });
+  });
+}

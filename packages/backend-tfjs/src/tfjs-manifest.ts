@@ -1,0 +1,32 @@
+import type { BackendManifest } from '@gradclip/core';
+
+/** TF.js backends on which the conformance kit runs in this package's CI, bit for bit. */
+const CERTIFIED = new Set(['cpu', 'wasm']);
+
+const COMMON_NOTES = [
+  'Norms: each gradient is read to the host once (dataSync, or data() with readback "async") and summed by the oracle\'s own float64 Neumaier loop, so norms and the float32 scale equal the oracle\'s exactly.',
+  'scale, clamp and zeroNonFinite run as TF.js ops on the tensors where they live. clamp is tf.clipByValue with NaN (and ±0 when min ≤ 0 ≤ max) put back by tf.where: clipByValue alone fills NaN and -0 with the bound when min == max, and on wasm XNNPACK turns NaN into the lower bound and -0 into +0.',
+];
+
+const PER_BACKEND: Record<string, string> = {
+  cpu: 'TF.js cpu: certified bit-identical (maxUlp 0) by the conformance kit. Elementwise ops are JavaScript float64 arithmetic rounded once to float32, which is correctly rounded float32 multiplication and division. Reading the norms costs no copy (dataSync returns the backing array).',
+  wasm: 'TF.js wasm (@tensorflow/tfjs-backend-wasm): certified bit-identical (maxUlp 0) by the conformance kit. WebAssembly float32 arithmetic is IEEE 754 with subnormals. Reading the norms copies each gradient out of wasm memory once.',
+  webgl:
+    'TF.js webgl: not certified here (no GPU in CI); run runConformance from @gradclip/core/conformance in the target browser. GLSL ES 3.0 specifies a*b correctly rounded but a/b only within 2.5 ULP (used by compat "keras" per-tensor and "optax" only) and allows subnormals to flush to zero; without float32 render targets (WEBGL_RENDER_FLOAT32_ENABLED false) TF.js stores float16 and clipping is not exact. dataSync is a synchronous GPU read-back (slow).',
+  webgpu:
+    'TF.js webgpu: not certified here (no GPU in CI); run runConformance in the target browser. WGSL allows x/y within 2.5 ULP (compat "keras" per-tensor and "optax" only) and subnormal flushing. dataSync works through a slow canvas read-back; pass readback "async" to use data() (then only clip(), not clipSync() nor the optimizer wrapper, can run).',
+};
+
+/** What the backend promises on the TF.js backend `tfBackend` (the value of `tf.getBackend()`). */
+export function tfjsManifest(tfBackend: string): BackendManifest {
+  const note =
+    PER_BACKEND[tfBackend] ??
+    `TF.js ${tfBackend}: not certified; run runConformance from @gradclip/core/conformance on it. Native TensorFlow (tfjs-node) flushes subnormals to zero.`;
+  return {
+    // GPU shading languages allow 2.5 ULP for division; everything else is correctly rounded.
+    maxUlp: CERTIFIED.has(tfBackend) ? 0 : 3,
+    capabilities: ['axes', 'generalP', 'largeTensors'],
+    expectedFailures: [],
+    notes: [note, ...COMMON_NOTES],
+  };
+}
