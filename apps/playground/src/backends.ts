@@ -9,9 +9,18 @@ export interface PlaygroundBackend {
   readonly create: () => Promise<ClipBackend<unknown>>;
 }
 
+/** TF.js's engine is global: pick its backend, then create the gradclip backend over it. */
+async function tfjsOn(name: 'cpu' | 'wasm'): Promise<ClipBackend<unknown>> {
+  const tf = await import('@tensorflow/tfjs');
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(name))) throw new Error(`TF.js could not start its "${name}" backend`);
+  const { createTfjsBackend } = await import('@gradclip/backend-tfjs');
+  return (await createTfjsBackend({ tf })) as unknown as ClipBackend<unknown>;
+}
+
 /**
- * Every backend and mode the playground knows. The TF.js, ONNX Runtime and gpu.js backends join
- * this list as their packages land; each entry's factory is all the playground needs.
+ * Every backend and mode the playground knows, in run order. Engines are imported lazily, so a
+ * missing or broken one is reported with its reason instead of stopping the run.
  */
 export const playgroundBackends: readonly PlaygroundBackend[] = [
   {
@@ -19,6 +28,8 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
     mode: 'float64 oracle',
     create: async () => createReferenceBackend() as ClipBackend<unknown>,
   },
+  { id: 'tfjs:cpu', mode: 'TF.js cpu', create: () => tfjsOn('cpu') },
+  { id: 'tfjs:wasm', mode: 'TF.js wasm (XNNPACK)', create: () => tfjsOn('wasm') },
 ];
 
 /** The backends named in `--backends a,b` (ids or id prefixes such as `gpujs`), in list order. */

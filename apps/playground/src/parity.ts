@@ -151,51 +151,59 @@ function compare(
   return { status: worst <= allowed ? 'pass' : 'fail', bitIdentical, maxUlp: worst, detail };
 }
 
-/** Runs every case through every backend; backends that cannot start are listed with the reason. */
+/**
+ * Runs every case through every backend, one backend at a time (engines such as TF.js keep global
+ * state, so a backend is started, run over all cases and disposed before the next). The oracle's
+ * result for each case is computed once and kept. Backends that cannot start are listed with the
+ * reason.
+ */
 export async function runParity(options: RunParityOptions): Promise<ParityRun> {
-  const started: { entry: ParityBackendEntry; backend: ClipBackend<unknown> | null }[] = [];
-  for (const candidate of options.backends) {
-    try {
-      const backend = await candidate.create();
-      started.push({
-        entry: {
-          id: backend.id,
-          name: backend.name,
-          mode: candidate.mode,
-          version: backend.version,
-          available: true,
-          reason: null,
-          maxUlpAllowed: backend.manifest.maxUlp,
-        },
-        backend,
-      });
-    } catch (error) {
-      started.push({
-        entry: {
-          id: candidate.id,
-          name: candidate.id,
-          mode: candidate.mode,
-          version: 'unknown',
-          available: false,
-          reason: error instanceof Error ? error.message : String(error),
-          maxUlpAllowed: null,
-        },
-        backend: null,
-      });
-    }
-  }
   const oracleBackend = createReferenceBackend();
+  const oracles = new Map<string, Called>();
+  const oracleOf = async (testCase: ParityCase): Promise<Called> => {
+    let oracle = oracles.get(testCase.id);
+    if (oracle === undefined) {
+      oracle = await callBackend(oracleBackend, testCase);
+      oracles.set(testCase.id, oracle);
+    }
+    return oracle;
+  };
+  const entries: ParityBackendEntry[] = [];
   const results: ParityResult[] = [];
-  const running = started.filter((entry) => entry.backend !== null);
-  const total = options.cases.length * running.length;
+  const total = options.cases.length * options.backends.length;
   let done = 0;
-  try {
-    for (const testCase of options.cases) {
-      const oracle = await callBackend(oracleBackend, testCase);
-      for (const { entry, backend } of running) {
-        const live = backend as ClipBackend<unknown>;
+  for (const candidate of options.backends) {
+    let backend: ClipBackend<unknown>;
+    try {
+      backend = await candidate.create();
+    } catch (error) {
+      entries.push({
+        id: candidate.id,
+        name: candidate.id,
+        mode: candidate.mode,
+        version: 'unknown',
+        available: false,
+        reason: error instanceof Error ? error.message : String(error),
+        maxUlpAllowed: null,
+      });
+      done += options.cases.length;
+      options.onProgress?.(done, total, `${candidate.id} unavailable`);
+      continue;
+    }
+    const entry: ParityBackendEntry = {
+      id: backend.id,
+      name: backend.name,
+      mode: candidate.mode,
+      version: backend.version,
+      available: true,
+      reason: null,
+      maxUlpAllowed: backend.manifest.maxUlp,
+    };
+    entries.push(entry);
+    try {
+      for (const testCase of options.cases) {
         const missing = (testCase.requires ?? []).filter(
-          (capability) => !live.manifest.capabilities.includes(capability),
+          (capability) => !backend.manifest.capabilities.includes(capability),
         );
         if (missing.length > 0) {
           results.push({
@@ -211,7 +219,8 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
             durationMs: 0,
           });
         } else {
-          const actual = entry.id === 'reference' ? oracle : await callBackend(live, testCase);
+          const oracle = await oracleOf(testCase);
+          const actual = entry.id === 'reference' ? oracle : await callBackend(backend, testCase);
           results.push({
             caseId: testCase.id,
             backend: entry.id,
@@ -225,17 +234,17 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
         done++;
         options.onProgress?.(done, total, `${entry.id} ${testCase.id}`);
       }
+    } finally {
+      await backend.dispose();
     }
-  } finally {
-    for (const { backend } of running) await backend?.dispose();
   }
   const compared = results.filter((result) => result.status !== 'skip');
   return {
-    backends: started.map(({ entry }) => entry),
+    backends: entries,
     results,
     summary: {
       cases: options.cases.length,
-      backends: running.length,
+      backends: entries.filter((entry) => entry.available).length,
       bitIdentical: compared.filter((result) => result.bitIdentical).length,
       compared: compared.length,
       maxUlp: Math.max(0, ...compared.map((result) => result.maxUlp ?? 0)),
