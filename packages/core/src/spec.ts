@@ -49,7 +49,7 @@ export interface NormSpec extends SpecOptions {
   readonly maxNorm: Threshold;
   /** Default 2. */
   readonly p?: NormOrder;
-  readonly axes?: readonly number[];
+  readonly axes?: readonly number[] | undefined;
 }
 
 /** All tensors jointly: `N = (Σ_i ‖g_i‖_p^p)^(1/p)` (max for p = ∞), then the `norm` rule with N. */

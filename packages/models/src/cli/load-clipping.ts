@@ -1,0 +1,95 @@
+import { type ClipBackend, type ClipSpec, createClipper, type ResolvedSpec } from '@gradclip/core';
+import { ModelsError } from '../errors.js';
+import {
+  backendTensorBridge,
+  type GradientClipping,
+  hostTensorBridge,
+  type TensorBridge,
+  tfjsTensorBridge,
+} from '../training/tensor-bridge.js';
+
+/** The clipping backends the command line knows by id, and how their gradients cross. */
+const KNOWN_BACKENDS: Readonly<
+  Record<
+    string,
+    { readonly packageName: string; readonly factory: string; readonly bridge: 'tfjs' | 'backend' }
+  >
+> = {
+  tfjs: { packageName: '@gradclip/backend-tfjs', factory: 'createTfjsBackend', bridge: 'tfjs' },
+  onnx: { packageName: '@gradclip/backend-onnx', factory: 'createOnnxBackend', bridge: 'backend' },
+  gpujs: { packageName: '@gradclip/backend-gpujs', factory: 'createGpujsBackend', bridge: 'backend' },
+};
+
+export const BACKEND_IDS = ['reference', ...Object.keys(KNOWN_BACKENDS)] as const;
+
+/**
+ * A clipper for `spec` on the backend named `id` (`reference`, `tfjs`, `onnx`, `gpujs`, or
+ * `id:mode`, whose mode is passed to the factory as `{ mode }`). Backend packages are imported
+ * only here, on demand: none is a dependency of @gradclip/models.
+ */
+export async function loadClipping(
+  id: string,
+  spec: ClipSpec | ResolvedSpec,
+): Promise<GradientClipping<unknown>> {
+  const [name = '', mode] = id.split(':', 2);
+  if (name === 'reference') {
+    return { clipper: createClipper(spec), bridge: hostTensorBridge() } as GradientClipping<unknown>;
+  }
+  const known = KNOWN_BACKENDS[name];
+  if (known === undefined) {
+    throw new ModelsError(
+      'INVALID_OPTION',
+      `--backend: got ${JSON.stringify(id)}, expected one of ${BACKEND_IDS.join(', ')} (optionally id:mode)`,
+      {
+        field: 'backend',
+        value: id,
+        expected: BACKEND_IDS.join(' | '),
+      },
+    );
+  }
+  let module: Record<string, unknown>;
+  try {
+    // A variable specifier: TypeScript must not resolve packages that are not dependencies.
+    const specifier: string = known.packageName;
+    module = (await import(specifier)) as Record<string, unknown>;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+    throw new ModelsError(
+      'BACKEND_UNAVAILABLE',
+      missing
+        ? `backend "${name}": the package ${known.packageName} is not installed (add it next to @gradclip/models)`
+        : `backend "${name}": ${known.packageName} failed to load: ${(error as Error).message}`,
+      { field: 'backend', value: id, expected: `an installed ${known.packageName}`, cause: error },
+    );
+  }
+  const factory = module[known.factory];
+  if (typeof factory !== 'function') {
+    throw new ModelsError(
+      'BACKEND_UNAVAILABLE',
+      `backend "${name}": ${known.packageName} does not export ${known.factory}()`,
+      {
+        field: 'backend',
+        value: id,
+        expected: `a ${known.factory} export`,
+      },
+    );
+  }
+  let backend: ClipBackend<unknown>;
+  try {
+    backend = (await factory(mode === undefined ? {} : { mode })) as ClipBackend<unknown>;
+  } catch (error) {
+    throw new ModelsError(
+      'BACKEND_UNAVAILABLE',
+      `backend "${id}" failed to start: ${(error as Error).message}`,
+      {
+        field: 'backend',
+        value: id,
+        expected: 'a backend that starts',
+        cause: error,
+      },
+    );
+  }
+  const bridge: TensorBridge<unknown> =
+    known.bridge === 'tfjs' ? (tfjsTensorBridge() as TensorBridge<unknown>) : backendTensorBridge(backend);
+  return { clipper: createClipper(spec, { backend }), bridge };
+}
