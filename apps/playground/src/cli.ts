@@ -2,8 +2,9 @@
 /**
  * gradclip playground.
  *
- *   gradclip-playground [all]      parity on the conformance cases, then the report (the main job)
+ *   gradclip-playground [all]      parity, then the demos, then the report (the main job)
  *   gradclip-playground parity [--cases FILE] [--backends a,b] [--only-file] [--out DIR]
+ *   gradclip-playground demo [--backends a,b] [--epochs N] [--out DIR]
  *   gradclip-playground report [--out DIR]
  *
  * DIR defaults to ./reports. `parity` exits 1 when a backend differs from the oracle beyond what
@@ -14,7 +15,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { conformanceCases } from '@gradclip/core/conformance';
 import { playgroundBackends, selectBackends } from './backends.js';
+import { runDemo } from './demo.js';
 import type { DemoRun } from './demo-run.js';
+import { formatDemo } from './demo-table.js';
 import { buildReport } from './html-report.js';
 import { type ParityRun, runParity } from './parity.js';
 import { fromConformanceCase, type ParityCase, parseCaseFile } from './parity-case.js';
@@ -28,6 +31,7 @@ const { values, positionals } = parseArgs({
     cases: { type: 'string' },
     backends: { type: 'string' },
     'only-file': { type: 'boolean', default: false },
+    epochs: { type: 'string' },
   },
 });
 const command = positionals[0] ?? 'all';
@@ -59,9 +63,32 @@ async function parity(): Promise<ParityRun> {
   return run;
 }
 
-function report(run: ParityRun | null): void {
+async function demo(): Promise<DemoRun[]> {
+  const progress = createProgress('demo');
+  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs > 0)) {
+    throw new Error(`--epochs: got ${values.epochs}, expected a positive integer`);
+  }
+  const { runs, unavailable } = await runDemo({
+    backends: selectBackends(playgroundBackends, values.backends),
+    ...(epochs === undefined ? {} : { regressionEpochs: epochs }),
+    onProgress: (done, total, label) => progress.update(done, total, label),
+  });
+  progress.done();
+  mkdirSync(outDirectory, { recursive: true });
+  const path = join(outDirectory, 'demo.json');
+  writeFileSync(
+    path,
+    `${JSON.stringify(runs, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))}\n`,
+  );
+  for (const { id, reason } of unavailable) process.stdout.write(`demo: ${id} could not clip — ${reason}\n`);
+  process.stdout.write(`${formatDemo(runs)}\nwrote ${path}\n`);
+  return runs;
+}
+
+function report(run: ParityRun | null, demoRuns: DemoRun[] | null): void {
   const parityRun = run ?? readJson<ParityRun>(join(outDirectory, 'parity.json'));
-  const demo = readJson<DemoRun[]>(join(outDirectory, 'demo.json'));
+  const demo = demoRuns ?? reviveNumbers(readJson<DemoRun[]>(join(outDirectory, 'demo.json')));
   const { html, charts } = buildReport({ parity: parityRun, demo });
   mkdirSync(join(outDirectory, 'charts'), { recursive: true });
   for (const chart of charts)
@@ -71,6 +98,14 @@ function report(run: ParityRun | null): void {
   process.stdout.write(
     `wrote ${path} (${charts.length} charts, also as SVG in ${join(outDirectory, 'charts')})\n`,
   );
+}
+
+/** demo.json spells non-finite losses as strings (gradclip's JSON convention); read them back. */
+function reviveNumbers<T>(value: T | null): T | null {
+  if (value === null) return null;
+  return JSON.parse(JSON.stringify(value), (_key, item: unknown) =>
+    item === 'NaN' || item === 'Infinity' || item === '-Infinity' ? Number(item) : item,
+  ) as T;
 }
 
 function readJson<T>(path: string): T | null {
@@ -88,17 +123,21 @@ try {
       process.exitCode = run.summary.failed > 0 ? 1 : 0;
       break;
     }
+    case 'demo':
+      await demo();
+      break;
     case 'report':
-      report(null);
+      report(null, null);
       break;
     case 'all': {
       const run = await parity();
-      report(run);
+      const runs = await demo();
+      report(run, runs);
       process.exitCode = run.summary.failed > 0 ? 1 : 0;
       break;
     }
     default:
-      throw new Error(`unknown command "${command}"; expected all, parity or report`);
+      throw new Error(`unknown command "${command}"; expected all, parity, demo or report`);
   }
 } catch (error) {
   process.stderr.write(`gradclip-playground: ${error instanceof Error ? error.message : String(error)}\n`);

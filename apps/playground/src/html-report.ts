@@ -20,6 +20,9 @@ export interface Report {
   readonly charts: readonly ReportChart[];
 }
 
+/** The backend label of runs without a clipper. */
+export const UNCLIPPED = 'unclipped';
+
 const slug = (text: string) =>
   text
     .toLowerCase()
@@ -90,17 +93,22 @@ function demoCharts(runs: readonly DemoRun[]): ReportChart[] {
           series: group.map((run, i) => ({ label: run.backend, values: run.epochLoss, dashed: i > 0 })),
         }),
         caption:
-          group.length > 1
+          (first.epochLoss.some((loss) => !Number.isFinite(loss))
+            ? `Training diverged: the loss became non-finite in epoch ${first.epochLoss.findIndex((loss) => !Number.isFinite(loss)) + 1}. `
+            : '') +
+          (group.length > 1
             ? `${backends.join(', ')}: the curves overlap exactly — the largest difference between any two backends' losses over ${first.epochLoss.length} epochs is ${distance}.`
-            : `${backends[0]} only.`,
+            : `${backends[0]} only.`),
       });
     }
-    const reference = ofExperiment.filter((run) => run.backend === (ofExperiment[0] as DemoRun).backend);
+    // One clipping backend's runs (all backends give the same traces), with the unclipped run.
+    const clippedBy = ofExperiment.find((run) => run.backend !== UNCLIPPED)?.backend;
+    const reference = ofExperiment.filter((run) => run.backend === UNCLIPPED || run.backend === clippedBy);
     charts.push({
       id: slug(`gradient norm ${experiment}`),
       title: `${experiment}: gradient norm before and after clipping`,
       svg: lineChart({
-        title: `${experiment} — global gradient norm per step (${(reference[0] as DemoRun).backend})`,
+        title: `${experiment} — global gradient norm per step${clippedBy ? ` (clipped by ${clippedBy})` : ''}`,
         xLabel: 'step',
         yLabel: 'norm',
         logY: true,
