@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { makeAddingProblem } from '../datasets/adding-problem.js';
 import { checkInteger } from '../errors.js';
 import { createAddingModel } from '../models/adding-model.js';
-import { evaluate } from '../training/evaluate.js';
 import type { ProgressEvent } from '../training/progress.js';
 import type { GradientClipping } from '../training/tensor-bridge.js';
-import { train } from '../training/train.js';
 import type { ExperimentResult } from './experiment-result.js';
+import { runExperiment } from './run-experiment.js';
 
 export interface AddingExperimentOptions<T> {
   /** Omitted: no clipping — the gradient norm explodes. */
@@ -54,45 +53,29 @@ export async function runAddingExperiment<T>(
   const testSet = makeAddingProblem({ samples: testSamples, length, seed: (seed + 0x9e3779b9) >>> 0 });
   const model = createAddingModel({ length, units, recurrentGain, seed });
   const optimizer = tf.train.sgd(learningRate);
-  try {
-    const history = await train({
-      model,
-      loss: 'meanSquaredError',
-      optimizer,
-      train: trainSet,
-      validation: testSet,
+  return runExperiment({
+    experiment: 'adding',
+    settings: {
+      length,
+      trainSamples,
+      testSamples,
+      units,
       epochs,
       batchSize,
+      learningRate,
+      recurrentGain,
       seed,
-      ...(options.clipping === undefined ? {} : { clipping: options.clipping }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    });
-    return {
-      experiment: 'adding',
-      settings: {
-        length,
-        trainSamples,
-        testSamples,
-        units,
-        epochs,
-        batchSize,
-        learningRate,
-        recurrentGain,
-        seed,
-      },
-      clipping:
-        options.clipping === undefined
-          ? null
-          : { backend: options.clipping.clipper.backend.id, spec: options.clipping.clipper.spec },
-      tfjsBackend: tf.getBackend(),
-      history,
-      final: {
-        train: evaluate({ model, loss: 'meanSquaredError', dataset: trainSet }),
-        test: evaluate({ model, loss: 'meanSquaredError', dataset: testSet }),
-      },
-    };
-  } finally {
-    model.dispose();
-    optimizer.dispose();
-  }
+    },
+    model,
+    optimizer,
+    loss: 'meanSquaredError',
+    train: trainSet,
+    validation: testSet,
+    test: testSet,
+    epochs,
+    batchSize,
+    seed,
+    clipping: options.clipping,
+    onProgress: options.onProgress,
+  });
 }

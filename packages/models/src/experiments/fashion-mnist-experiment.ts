@@ -3,11 +3,10 @@ import { sliceDataset } from '../datasets/dataset.js';
 import type { FashionMnist } from '../datasets/fashion-mnist.js';
 import { checkFinite, checkInteger } from '../errors.js';
 import { createFashionMnistModel } from '../models/fashion-mnist-model.js';
-import { evaluate } from '../training/evaluate.js';
 import type { ProgressEvent } from '../training/progress.js';
 import type { GradientClipping } from '../training/tensor-bridge.js';
-import { train } from '../training/train.js';
 import type { ExperimentResult } from './experiment-result.js';
+import { runExperiment } from './run-experiment.js';
 
 export interface FashionMnistExperimentOptions<T> {
   /** The prepared data (`loadFashionMnist()` or `loadFashionMnistFiles(…)`): loading is the caller's. */
@@ -54,43 +53,27 @@ export async function runFashionMnistExperiment<T>(
   const testSet = sliceDataset(data.test, 0, Math.min(evaluationLimit, data.test.count));
   const model = createFashionMnistModel({ seed });
   const optimizer = tf.train.sgd(learningRate);
-  try {
-    const history = await train({
-      model,
-      loss: 'sparseCategoricalCrossentropy',
-      optimizer,
-      train: trainSet,
-      validation: validationSet,
+  return runExperiment({
+    experiment: 'fashion-mnist',
+    settings: {
+      seed,
       epochs,
       batchSize,
-      seed,
-      ...(options.clipping === undefined ? {} : { clipping: options.clipping }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    });
-    return {
-      experiment: 'fashion-mnist',
-      settings: {
-        seed,
-        epochs,
-        batchSize,
-        learningRate,
-        trainImages: trainSet.count,
-        validationImages: validationSet.count,
-        testImages: testSet.count,
-      },
-      clipping:
-        options.clipping === undefined
-          ? null
-          : { backend: options.clipping.clipper.backend.id, spec: options.clipping.clipper.spec },
-      tfjsBackend: tf.getBackend(),
-      history,
-      final: {
-        train: evaluate({ model, loss: 'sparseCategoricalCrossentropy', dataset: trainSet }),
-        test: evaluate({ model, loss: 'sparseCategoricalCrossentropy', dataset: testSet }),
-      },
-    };
-  } finally {
-    model.dispose();
-    optimizer.dispose();
-  }
+      learningRate,
+      trainImages: trainSet.count,
+      validationImages: validationSet.count,
+      testImages: testSet.count,
+    },
+    model,
+    optimizer,
+    loss: 'sparseCategoricalCrossentropy',
+    train: trainSet,
+    validation: validationSet,
+    test: testSet,
+    epochs,
+    batchSize,
+    seed,
+    clipping: options.clipping,
+    onProgress: options.onProgress,
+  });
 }

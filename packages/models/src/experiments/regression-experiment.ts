@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { sliceDataset } from '../datasets/dataset.js';
 import { makeRegression } from '../datasets/make-regression.js';
 import { createRegressionModel } from '../models/regression-model.js';
-import { evaluate } from '../training/evaluate.js';
 import type { ProgressEvent } from '../training/progress.js';
 import type { GradientClipping } from '../training/tensor-bridge.js';
-import { train } from '../training/train.js';
 import type { ExperimentResult } from './experiment-result.js';
+import { runExperiment } from './run-experiment.js';
 
 export interface RegressionExperimentOptions<T> {
   /** Omitted: no clipping — the run the seed shows diverging. */
@@ -39,44 +38,28 @@ export async function runRegressionExperiment<T>(
   const testSet = sliceDataset(data, 500, 1000);
   const model = createRegressionModel({ inputs: 20, hidden: 25, seed });
   const optimizer = tf.train.momentum(0.01, 0.9);
-  try {
-    const history = await train({
-      model,
-      loss: 'meanSquaredError',
-      optimizer,
-      train: trainSet,
-      validation: testSet,
+  return runExperiment({
+    experiment: 'regression',
+    settings: {
+      dataSeed,
+      seed,
       epochs,
       batchSize,
-      seed,
-      ...(options.clipping === undefined ? {} : { clipping: options.clipping }),
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    });
-    return {
-      experiment: 'regression',
-      settings: {
-        dataSeed,
-        seed,
-        epochs,
-        batchSize,
-        samples: 1000,
-        trainSamples: 500,
-        learningRate: 0.01,
-        momentum: 0.9,
-      },
-      clipping:
-        options.clipping === undefined
-          ? null
-          : { backend: options.clipping.clipper.backend.id, spec: options.clipping.clipper.spec },
-      tfjsBackend: tf.getBackend(),
-      history,
-      final: {
-        train: evaluate({ model, loss: 'meanSquaredError', dataset: trainSet }),
-        test: evaluate({ model, loss: 'meanSquaredError', dataset: testSet }),
-      },
-    };
-  } finally {
-    model.dispose();
-    optimizer.dispose();
-  }
+      samples: 1000,
+      trainSamples: 500,
+      learningRate: 0.01,
+      momentum: 0.9,
+    },
+    model,
+    optimizer,
+    loss: 'meanSquaredError',
+    train: trainSet,
+    validation: testSet,
+    test: testSet,
+    epochs,
+    batchSize,
+    seed,
+    clipping: options.clipping,
+    onProgress: options.onProgress,
+  });
 }
