@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     name: '@gradclip/backend-gpujs',
     include: ['src/**/*.test.ts'],
+    // headlessgl needs an X display: Xvfb is started here unless DISPLAY is set.
+    globalSetup: ['test/xvfb-global-setup.ts'],
     testTimeout: 300_000,
+    hookTimeout: 120_000,
   },
 });

@@ -1,0 +1,3 @@
+import { describeMode } from '../test/describe-mode-conformance.js';
+
+describeMode('gpujs:headlessgl');

@@ -1,0 +1,36 @@
+import { ClipError } from '@gradclip/core';
+import { describe, expect, it } from 'vitest';
+import { createGpujsBackend, type GpujsMode } from './index.js';
+
+describe('createGpujsBackend options', () => {
+  it('rejects a mode that is not one of the four, naming the field', async () => {
+    const error = await createGpujsBackend({ mode: 'gpu' as GpujsMode }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ClipError);
+    expect(error).toMatchObject({ code: 'INVALID_SPEC', field: 'mode', value: 'gpu' });
+  });
+
+  it('rejects threads outside webasm', async () => {
+    const error = await createGpujsBackend({ mode: 'cpu', threads: true }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'INVALID_SPEC', field: 'threads', value: true });
+  });
+
+  it('rejects general orders p with a ClipError naming p', async () => {
+    const backend = await createGpujsBackend({ mode: 'cpu' });
+    try {
+      // Kernels may return a value or a Promise (MaybePromise); both reject through this chain.
+      const error = await Promise.resolve()
+        .then(() =>
+          backend.summarize([{ shape: [2], values: new Float32Array([1, 2]) }], {
+            p: 3,
+            exponent: 0,
+            layouts: [{ shape: [2], axes: null, sliceCount: 1, size: 2 }],
+          }),
+        )
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'INVALID_SPEC', field: 'p', value: 3 });
+      expect(backend.manifest.capabilities).not.toContain('generalP');
+    } finally {
+      await backend.dispose();
+    }
+  });
+});

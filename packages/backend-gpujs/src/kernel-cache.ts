@@ -1,0 +1,99 @@
+import { ClipError } from '@gradclip/core';
+import type { GPU, IKernelRunShortcut, KernelVariable } from 'gpu.js';
+import { type GpujsMode, KERNEL_CLASS_OF_MODE } from './gpujs-mode.js';
+
+/** What a kernel is, apart from its sizes: the cache key is this plus the output and input sizes. */
+export interface KernelRecipe {
+  /** Names the kernel in the cache and in messages, e.g. `"statistics"` or `"scale-uniform-1"`. */
+  readonly name: string;
+  readonly source: string;
+  readonly constants: Readonly<Record<string, number>>;
+}
+
+export type KernelResult = Float32Array | Float32Array[];
+
+/**
+ * Kernels compiled once per shape class and reused: a shape class is a recipe plus power-of-two
+ * bucket sizes, so the number of compiled kernels is bounded whatever the tensors' sizes. Every run
+ * checks the kernel class that actually ran, since gpu.js falls back to another backend silently.
+ */
+export class KernelCache {
+  readonly #gpu: GPU;
+  readonly #mode: GpujsMode;
+  readonly #asyncKernels: boolean;
+  readonly #kernels = new Map<string, IKernelRunShortcut>();
+  readonly #engines = new WeakSet<object>();
+  #compilations = 0;
+  #threadedRuns = 0;
+
+  constructor(gpu: GPU, mode: GpujsMode, asyncKernels: boolean) {
+    this.#gpu = gpu;
+    this.#mode = mode;
+    this.#asyncKernels = asyncKernels;
+  }
+
+  /** Kernels compiled so far: one per shape class, plus any rebuild gpu.js made behind our back. */
+  get compilations(): number {
+    return this.#compilations;
+  }
+
+  /** Runs that webasm split across its worker pool. */
+  get threadedRuns(): number {
+    return this.#threadedRuns;
+  }
+
+  async run(
+    recipe: KernelRecipe,
+    output: readonly number[],
+    args: readonly KernelVariable[],
+  ): Promise<KernelResult> {
+    const key = `${recipe.name}|${output.join('x')}|${args.map(sizeOf).join(',')}`;
+    let kernel = this.#kernels.get(key);
+    if (kernel === undefined) {
+      kernel = this.#gpu.createKernel(recipe.source, {
+        output: [...output],
+        constants: { ...recipe.constants },
+        precision: 'single',
+        tactic: 'precision',
+        ...(this.#asyncKernels ? { asyncMode: true } : {}),
+      });
+      this.#kernels.set(key, kernel);
+    }
+    const result = (await kernel(...args)) as unknown as KernelResult;
+    this.#checkEngine(kernel, recipe.name);
+    return result;
+  }
+
+  #checkEngine(kernel: IKernelRunShortcut, name: string): void {
+    const engine = (kernel.kernel ?? kernel) as unknown as {
+      constructor: { name: string };
+      fallbackReason?: string;
+      _lastRunPath?: string | null;
+    };
+    const expected = KERNEL_CLASS_OF_MODE[this.#mode];
+    const actual = engine.constructor.name;
+    if (actual !== expected) {
+      const reason = engine.fallbackReason === undefined ? '' : ` (${engine.fallbackReason})`;
+      throw new ClipError(
+        'BACKEND_CONTRACT',
+        `gpujs:${this.#mode}: kernel "${name}" ran on ${actual}, not ${expected}${reason}; gpu.js fell back silently`,
+        { field: 'mode', value: actual, expected },
+      );
+    }
+    if (!this.#engines.has(engine)) {
+      this.#engines.add(engine);
+      this.#compilations++;
+    }
+    if (engine._lastRunPath === 'threaded') this.#threadedRuns++;
+  }
+
+  async destroy(): Promise<void> {
+    this.#kernels.clear();
+    await this.#gpu.destroy();
+  }
+}
+
+function sizeOf(argument: KernelVariable): string {
+  if (typeof argument === 'number') return 's';
+  return String((argument as { length?: number }).length ?? 't');
+}

@@ -1,0 +1,355 @@
+import { ClipError, type SummaryRequest, sliceIndexOfElements, type TensorSummary } from '@gradclip/core';
+import { type Batch, bucket, MIN_BATCH, packSegments } from './batches.js';
+import type { KernelCache, KernelRecipe } from './kernel-cache.js';
+import {
+  CHUNK,
+  powerSumSource,
+  STATISTICS_ROW_COUNT,
+  STATISTICS_ROWS,
+  statisticsSource,
+} from './kernel-sources.js';
+import type { StagingBuffers } from './staging-buffers.js';
+
+/** Chunks per batch: a batch of 2^22 elements holds 4096 full chunks, plus room for small tensors. */
+const CHUNK_CAPACITY = 2 ** 13;
+const MIN_CHUNKS = 16;
+const FLOAT32_LARGEST = 3.4028234663852886e38;
+/** Scaled chunk maxima land in [2^8, 2^9): squares stay below 2^18, a chunk's sum below 2^28. */
+const TARGET_EXPONENT = 8;
+
+const statisticsRecipe: KernelRecipe = {
+  name: 'statistics',
+  source: statisticsSource,
+  constants: { chunk: CHUNK, largest: FLOAT32_LARGEST },
+};
+const powerSumRecipes: Readonly<Record<1 | 2, KernelRecipe>> = {
+  1: {
+    name: 'power-sum-1',
+    source: powerSumSource,
+    constants: { chunk: CHUNK, largest: FLOAT32_LARGEST, power: 1 },
+  },
+  2: {
+    name: 'power-sum-2',
+    source: powerSumSource,
+    constants: { chunk: CHUNK, largest: FLOAT32_LARGEST, power: 2 },
+  },
+};
+
+export interface SummarizeContext {
+  readonly cache: KernelCache;
+  readonly staging: StagingBuffers;
+  readonly id: string;
+  /**
+   * The engine reads subnormal inputs as zero (headlessgl on llvmpipe): chunks whose max |g| is
+   * below 2^-99, where a flushed subnormal could matter to the float64 sum, are finished on the host.
+   */
+  readonly flushesSubnormals: boolean;
+}
+
+/** Below this chunk max, subnormals (< 2^-126) could change a float64 sum of squares. */
+const SUBNORMAL_RELEVANCE = 2 ** -99;
+
+/** A contiguous run of elements reduced into one slice of one tensor. */
+interface Segment {
+  readonly tensor: number;
+  readonly slice: number;
+  readonly values: Float32Array;
+}
+
+/** Per tensor, the running state of the host-side (float64) finish. */
+class TensorAccumulator {
+  readonly sums: Float64Array;
+  readonly compensations: Float64Array;
+  readonly maxAbs: Float64Array;
+  readonly nanSeen: Uint8Array;
+  readonly infinitySeen: Uint8Array;
+  minValue = Number.POSITIVE_INFINITY;
+  maxValue = Number.NEGATIVE_INFINITY;
+  nonFiniteCount = 0;
+  firstNonFiniteIndex = -1;
+
+  constructor(slices: number) {
+    this.sums = new Float64Array(slices);
+    this.compensations = new Float64Array(slices);
+    this.maxAbs = new Float64Array(slices);
+    this.nanSeen = new Uint8Array(slices);
+    this.infinitySeen = new Uint8Array(slices);
+  }
+
+  /** Neumaier-compensated float64 addition, in element order, like the oracle. */
+  add(slice: number, term: number): void {
+    const sum = this.sums[slice] as number;
+    const next = sum + term;
+    const compensation = this.compensations[slice] as number;
+    this.compensations[slice] =
+      Math.abs(sum) >= Math.abs(term)
+        ? compensation + (sum - next + term)
+        : compensation + (term - next + sum);
+    this.sums[slice] = next;
+  }
+
+  finish(p: number): TensorSummary {
+    const slices = this.sums.length;
+    for (let slice = 0; slice < slices; slice++) {
+      if (this.nanSeen[slice]) this.maxAbs[slice] = Number.NaN;
+      else if (this.infinitySeen[slice]) this.maxAbs[slice] = Number.POSITIVE_INFINITY;
+    }
+    const sums = new Float64Array(slices);
+    if (p === Number.POSITIVE_INFINITY) sums.set(this.maxAbs);
+    else {
+      for (let slice = 0; slice < slices; slice++) {
+        if (this.nanSeen[slice]) sums[slice] = Number.NaN;
+        else if (this.infinitySeen[slice]) sums[slice] = Number.POSITIVE_INFINITY;
+        else sums[slice] = (this.sums[slice] as number) + (this.compensations[slice] as number);
+      }
+    }
+    return {
+      sums,
+      maxAbs: this.maxAbs,
+      minValue: this.minValue,
+      maxValue: this.maxValue,
+      nonFiniteCount: this.nonFiniteCount,
+      firstNonFiniteIndex: this.firstNonFiniteIndex,
+    };
+  }
+}
+
+/**
+ * `summarize` in two kernel passes per batch: per-chunk statistics, then per-chunk float-float power
+ * sums of values pre-scaled by an exact power of two chosen from the chunk's max |g|. The host undoes
+ * the scaling (exact) and adds the partial sums in float64 with Neumaier compensation.
+ */
+export async function summarizeTensors(
+  context: SummarizeContext,
+  tensors: readonly Float32Array[],
+  request: SummaryRequest,
+): Promise<TensorSummary[]> {
+  const { p, exponent } = request;
+  if (p !== 1 && p !== 2 && p !== Number.POSITIVE_INFINITY) {
+    throw new ClipError(
+      'INVALID_SPEC',
+      `${context.id}: norm order p = ${p} is not supported; expected 1, 2 or "inf" (float32 kernels have no error-free power for other orders)`,
+      { field: 'p', value: p, expected: '1, 2 or "inf"' },
+    );
+  }
+  const segments: Segment[] = [];
+  const accumulators = tensors.map((values, tensor) => {
+    const layout = request.layouts[tensor];
+    if (layout === undefined) {
+      throw new ClipError('BACKEND_CONTRACT', `${context.id}: summarize got no layout for tensor ${tensor}`, {
+        field: `layouts[${tensor}]`,
+        value: undefined,
+        expected: 'one layout per tensor',
+      });
+    }
+    if (layout.axes === null) segments.push({ tensor, slice: 0, values });
+    else segments.push(...sliceSegments(tensor, values, sliceIndexOfElements(layout), layout.sliceCount));
+    return new TensorAccumulator(layout.sliceCount);
+  });
+  const batches = packSegments(
+    segments.map((segment) => segment.values.length),
+    { chunk: CHUNK, chunkCapacity: CHUNK_CAPACITY },
+  );
+  for (const batch of batches) {
+    await summarizeBatch(context, batch, segments, accumulators, p, exponent);
+  }
+  // With axes, chunks run in slice order, so the first non-finite index comes from the values.
+  tensors.forEach((values, tensor) => {
+    const accumulator = accumulators[tensor] as TensorAccumulator;
+    if (request.layouts[tensor]?.axes !== null && accumulator.nonFiniteCount > 0) {
+      accumulator.firstNonFiniteIndex = values.findIndex((value) => !Number.isFinite(value));
+    }
+  });
+  return accumulators.map((accumulator) => accumulator.finish(p));
+}
+
+async function summarizeBatch(
+  context: SummarizeContext,
+  batch: Batch,
+  segments: readonly Segment[],
+  accumulators: readonly TensorAccumulator[],
+  p: number,
+  exponent: number,
+): Promise<void> {
+  const size = bucket(batch.elements, MIN_BATCH);
+  const chunkSlots = bucket(batch.chunks.length, MIN_CHUNKS);
+  const values = context.staging.get('values', size);
+  for (const piece of batch.pieces) {
+    const source = (segments[piece.segment] as Segment).values;
+    values.set(source.subarray(piece.from, piece.from + piece.length), piece.at);
+  }
+  const chunkStart = context.staging.get('chunk-start', chunkSlots).fill(0);
+  const chunkLength = context.staging.get('chunk-length', chunkSlots).fill(0);
+  batch.chunks.forEach((chunk, c) => {
+    chunkStart[c] = chunk.at;
+    chunkLength[c] = chunk.length;
+  });
+  const statistics = rowsOf(
+    await context.cache.run(
+      statisticsRecipe,
+      [chunkSlots, STATISTICS_ROW_COUNT],
+      [values, chunkStart, chunkLength],
+    ),
+    STATISTICS_ROW_COUNT,
+    context.id,
+  );
+  const row = (name: keyof typeof STATISTICS_ROWS) => statistics[STATISTICS_ROWS[name]] as Float32Array;
+  const maxAbsRow = row('maxAbs');
+  let sumRows: Float32Array[] | undefined;
+  const shifts = new Float64Array(batch.chunks.length);
+  if (p === 1 || p === 2) {
+    const scaleA = context.staging.get('scale-a', chunkSlots).fill(1);
+    const scaleB = context.staging.get('scale-b', chunkSlots).fill(1);
+    for (let c = 0; c < batch.chunks.length; c++) {
+      const largest = maxAbsRow[c] as number;
+      if (largest === 0) continue;
+      const shift = TARGET_EXPONENT - binaryExponent(largest);
+      shifts[c] = shift;
+      // Two factors, each a normal float32 power of two: shift spans [-119, 157].
+      scaleA[c] = 2 ** Math.min(shift, 100);
+      scaleB[c] = 2 ** Math.max(shift - 100, 0);
+    }
+    sumRows = rowsOf(
+      await context.cache.run(
+        powerSumRecipes[p],
+        [chunkSlots, 2],
+        [values, chunkStart, chunkLength, scaleA, scaleB, 1, 1],
+      ),
+      2,
+      context.id,
+    );
+  }
+  const nanRow = row('nanCount');
+  const positiveRow = row('positiveInfinityCount');
+  const negativeRow = row('negativeInfinityCount');
+  batch.chunks.forEach((chunk, c) => {
+    const segment = segments[chunk.segment] as Segment;
+    const accumulator = accumulators[segment.tensor] as TensorAccumulator;
+    const { slice } = segment;
+    if (context.flushesSubnormals && (maxAbsRow[c] as number) < SUBNORMAL_RELEVANCE) {
+      finishOnHost(
+        accumulator,
+        slice,
+        values.subarray(chunk.at, chunk.at + chunk.length),
+        chunk.from,
+        p,
+        exponent,
+      );
+      return;
+    }
+    const nans = nanRow[c] as number;
+    const positives = positiveRow[c] as number;
+    const negatives = negativeRow[c] as number;
+    const nonFinite = nans + positives + negatives;
+    const finite = chunk.length - nonFinite;
+    if (nonFinite > 0) {
+      if (accumulator.firstNonFiniteIndex < 0) {
+        accumulator.firstNonFiniteIndex = chunk.from + (row('firstNonFinite')[c] as number);
+      }
+      accumulator.nonFiniteCount += nonFinite;
+      if (nans > 0) accumulator.nanSeen[slice] = 1;
+      if (positives + negatives > 0) accumulator.infinitySeen[slice] = 1;
+    }
+    const maxAbs = maxAbsRow[c] as number;
+    if (maxAbs > (accumulator.maxAbs[slice] as number)) accumulator.maxAbs[slice] = maxAbs;
+    // Same comparisons, in the same element order, as the oracle's min/max.
+    const lowest =
+      negatives > 0 ? Number.NEGATIVE_INFINITY : finite > 0 ? (row('minValue')[c] as number) : undefined;
+    const highest =
+      positives > 0 ? Number.POSITIVE_INFINITY : finite > 0 ? (row('maxValue')[c] as number) : undefined;
+    if (lowest !== undefined && lowest < accumulator.minValue) accumulator.minValue = lowest;
+    if (highest !== undefined && highest > accumulator.maxValue) accumulator.maxValue = highest;
+    if (sumRows !== undefined && maxAbs > 0) {
+      const partial = (sumRows[0]?.[c] as number) + (sumRows[1]?.[c] as number);
+      accumulator.add(slice, partial * 2 ** (-((shifts[c] as number) + exponent) * p));
+    }
+  });
+}
+
+/** The oracle's loop over one chunk, for chunks the engine cannot see exactly. */
+function finishOnHost(
+  accumulator: TensorAccumulator,
+  slice: number,
+  values: Float32Array,
+  from: number,
+  p: number,
+  exponent: number,
+): void {
+  const down = 2 ** -exponent;
+  for (let k = 0; k < values.length; k++) {
+    const g = values[k] as number;
+    if (!Number.isFinite(g)) {
+      accumulator.nonFiniteCount++;
+      if (accumulator.firstNonFiniteIndex < 0) accumulator.firstNonFiniteIndex = from + k;
+      if (Number.isNaN(g)) accumulator.nanSeen[slice] = 1;
+      else accumulator.infinitySeen[slice] = 1;
+    }
+    if (g < accumulator.minValue) accumulator.minValue = g;
+    if (g > accumulator.maxValue) accumulator.maxValue = g;
+    const magnitude = Math.abs(g);
+    if (magnitude > (accumulator.maxAbs[slice] as number)) accumulator.maxAbs[slice] = magnitude;
+    if (Number.isFinite(g) && p !== Number.POSITIVE_INFINITY) {
+      const scaled = magnitude * down;
+      accumulator.add(slice, p === 2 ? scaled * scaled : scaled);
+    }
+  }
+}
+
+/** The elements of each slice, gathered in flat order: one segment per slice. */
+function sliceSegments(
+  tensor: number,
+  values: Float32Array,
+  sliceOf: Int32Array | undefined,
+  sliceCount: number,
+): Segment[] {
+  const counts = new Int32Array(sliceCount + 1);
+  for (let i = 0; i < values.length; i++) {
+    const slot = (sliceOf?.[i] ?? 0) + 1;
+    counts[slot] = (counts[slot] as number) + 1;
+  }
+  for (let slice = 0; slice < sliceCount; slice++)
+    counts[slice + 1] = (counts[slice + 1] as number) + (counts[slice] as number);
+  const gathered = new Float32Array(values.length);
+  const cursor = counts.slice(0, sliceCount);
+  for (let i = 0; i < values.length; i++) {
+    const slice = sliceOf?.[i] ?? 0;
+    gathered[cursor[slice] as number] = values[i] as number;
+    cursor[slice] = (cursor[slice] as number) + 1;
+  }
+  const segments: Segment[] = [];
+  for (let slice = 0; slice < sliceCount; slice++) {
+    segments.push({
+      tensor,
+      slice,
+      values: gathered.subarray(counts[slice] as number, counts[slice + 1] as number),
+    });
+  }
+  return segments;
+}
+
+/** e with 2^e ≤ x < 2^(e+1), exactly, for a positive finite x (subnormals included). */
+export function binaryExponent(x: number): number {
+  let e = Math.floor(Math.log2(x));
+  if (2 ** e > x) e--;
+  else if (2 ** (e + 1) <= x) e++;
+  return e;
+}
+
+function rowsOf(result: Float32Array | Float32Array[], count: number, id: string): Float32Array[] {
+  if (Array.isArray(result) && result.length === count) return result;
+  throw new ClipError(
+    'BACKEND_CONTRACT',
+    `${id}: a reduction kernel returned ${describe(result)}, expected ${count} rows`,
+    {
+      field: 'kernel output',
+      value: describe(result),
+      expected: `${count} rows`,
+    },
+  );
+}
+
+function describe(result: unknown): string {
+  return Array.isArray(result)
+    ? `${result.length} rows`
+    : ((result as object)?.constructor?.name ?? typeof result);
+}
