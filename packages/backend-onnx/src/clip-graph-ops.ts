@@ -1,0 +1,214 @@
+/**
+ * Typed helpers over {@link GraphBuilder} for the exported clip graph: constants, float64 power
+ * sums, NaN-aware maxima and the exact power-of-two scaling the contract uses for large p.
+ */
+import type { GraphBuilder } from './graph-builder.js';
+import { ElementType } from './onnx-schema.js';
+
+/** A tensor of the exported graph: its value name and static rank. */
+export interface GraphTensor {
+  readonly value: string;
+  readonly rank: number;
+}
+
+/** Smallest positive float64 normal; power sums below it lost precision (see core's clip-math). */
+const FLOAT64_MIN_NORMAL = 2.2250738585072014e-308;
+
+export class ClipGraphOps {
+  private readonly constants = new Map<string, string>();
+
+  constructor(readonly builder: GraphBuilder) {}
+
+  node(
+    op: string,
+    inputs: readonly string[],
+    attributes: Record<string, number | readonly number[]> = {},
+  ): string {
+    return this.builder.node(op, inputs, attributes);
+  }
+
+  private constant(type: ElementType, value: number): string {
+    const key = `${type}:${Object.is(value, -0) ? '-0' : value}`;
+    let name = this.constants.get(key);
+    if (name === undefined) {
+      name = this.builder.constant(type, [value]);
+      this.constants.set(key, name);
+    }
+    return name;
+  }
+
+  float(value: number): string {
+    return this.constant(ElementType.float, value);
+  }
+
+  double(value: number): string {
+    return this.constant(ElementType.double, value);
+  }
+
+  int64(value: number): string {
+    return this.constant(ElementType.int64, value);
+  }
+
+  bool(value: boolean): string {
+    return this.constant(ElementType.bool, value ? 1 : 0);
+  }
+
+  toDouble(value: string): string {
+    return this.node('Cast', [value], { to: ElementType.double });
+  }
+
+  toFloat(value: string): string {
+    return this.node('Cast', [value], { to: ElementType.float });
+  }
+
+  where(condition: string, then: string, otherwise: string): string {
+    return this.node('Where', [condition, then, otherwise]);
+  }
+
+  or(a: string, b: string): string {
+    return this.node('Or', [a, b]);
+  }
+
+  and(a: string, b: string): string {
+    return this.node('And', [a, b]);
+  }
+
+  isNaN(value: string): string {
+    return this.node('IsNaN', [value]);
+  }
+
+  /** True for NaN and ±∞ (x − x is NaN exactly then). */
+  nonFinite(value: string): string {
+    return this.isNaN(this.node('Sub', [value, value]));
+  }
+
+  /** Any single-element tensor as a scalar. */
+  scalar(value: string): string {
+    return this.node('Reshape', [value, this.builder.constant(ElementType.int64, [], [0])]);
+  }
+
+  /**
+   * `below ? min : above ? max : x` (see clampNodes), for the exported graph's constants.
+   */
+  clampWith(x: string, below: string, min: number, above: string, max: number): string {
+    return clampNodes(this.builder, x, below, bound(this, min), above, bound(this, max));
+  }
+
+  /** Reduction over `axes` (all axes when null), keeping dimensions so the result broadcasts. */
+  reduce(op: string, value: string, axes: readonly number[] | null, keep = true): string {
+    const inputs =
+      axes === null ? [value] : [value, this.builder.constant(ElementType.int64, [...axes], [axes.length])];
+    return this.node(op, inputs, { keepdims: keep ? 1 : 0 });
+  }
+
+  /** Any true in a bool tensor, as a bool scalar. */
+  any(value: string): string {
+    return this.node('Greater', [this.reduce('ReduceMax', this.toFloat(value), null, false), this.float(0)]);
+  }
+
+  /** Σ over several scalars of one type, in order. */
+  sum(values: readonly string[], zero: string): string {
+    return values.reduce((total, value) => this.node('Add', [total, value]), zero);
+  }
+
+  /** Max of several float64 values, NaN if any is NaN (Max's NaN handling is unspecified). */
+  maxPropagatingNaN(values: readonly string[]): string {
+    let max = this.double(0);
+    let nan = this.bool(false);
+    for (const value of values) {
+      nan = this.or(nan, this.any(this.isNaN(value)));
+      max = this.node('Max', [max, this.where(this.isNaN(value), this.double(0), value)]);
+    }
+    return this.where(nan, this.double(Number.NaN), max);
+  }
+
+  /** Per slice (keepdims): max |g| in float64, NaN when the slice holds a NaN. */
+  maxAbs(tensor: GraphTensor, axes: readonly number[] | null): string {
+    const nan = this.isNaN(tensor.value);
+    const magnitude = this.where(nan, this.float(0), this.node('Abs', [tensor.value]));
+    const clean = this.reduce('ReduceMax', magnitude, axes);
+    const hasNaN = this.node('Greater', [this.reduce('ReduceMax', this.toFloat(nan), axes), this.float(0)]);
+    return this.toDouble(this.where(hasNaN, this.float(Number.NaN), clean));
+  }
+
+  /**
+   * Per slice (keepdims): Σ (|g|·down)^p in float64, or max |g| for p = ∞. The same operations in
+   * the same order as the oracle: Cast, Abs, ×down (a power of two), then square, or Pow.
+   */
+  powerSum(tensor: GraphTensor, p: number, axes: readonly number[] | null, down: string | null): string {
+    if (p === Number.POSITIVE_INFINITY) return this.maxAbs(tensor, axes);
+    let base = this.node('Abs', [this.toDouble(tensor.value)]);
+    if (down !== null) base = this.node('Mul', [base, down]);
+    let term = base;
+    if (p === 2) term = this.node('Mul', [base, base]);
+    else if (p !== 1) term = this.node('Pow', [base, this.double(p)]);
+    return this.reduce('ReduceSum', term, axes);
+  }
+
+  /** The norm from a power sum (core's normFromPowerSum), times `powerOfTwo` when rescaled. */
+  normFromPowerSum(sum: string, p: number, powerOfTwo: string | null): string {
+    let root = sum;
+    if (p === 2) root = this.node('Sqrt', [sum]);
+    else if (p !== 1 && p !== Number.POSITIVE_INFINITY) root = this.node('Pow', [sum, this.double(1 / p)]);
+    return powerOfTwo === null ? root : this.node('Mul', [root, powerOfTwo]);
+  }
+
+  /** core's powerSumNeedsRescale, elementwise over float64 sums and maxima. */
+  needsRescale(sum: string, maxAbs: string): string {
+    const finiteMax = this.node('Not', [this.nonFinite(maxAbs)]);
+    const overflow = this.node('Equal', [sum, this.double(Number.POSITIVE_INFINITY)]);
+    const underflow = this.and(
+      this.node('Greater', [maxAbs, this.double(0)]),
+      this.node('Less', [sum, this.double(FLOAT64_MIN_NORMAL)]),
+    );
+    return this.and(finiteMax, this.or(overflow, underflow));
+  }
+
+  /**
+   * 2^floor(log2 m) for a positive finite float64 scalar m, exactly: the largest entry ≤ m of a table
+   * of every power of two in float64 (1 when m is 0). core's rescaleExponent, without a logarithm.
+   */
+  powerOfTwoBelow(m: string): string {
+    const table = Array.from({ length: 2098 }, (_, k) => 2 ** (k - 1074));
+    const powers = this.builder.constant(ElementType.double, table, [table.length]);
+    const fits = this.node('LessOrEqual', [powers, m]);
+    const largest = this.reduce('ReduceMax', this.where(fits, powers, this.double(0)), null, false);
+    return this.where(this.node('Greater', [largest, this.double(0)]), largest, this.double(1));
+  }
+}
+
+/** A bound as the clamp nodes take it: its magnitude and, for -0, a sign factor. */
+export interface ClampBound {
+  readonly value: string;
+  /** float32 -1 when the bound is -0, else undefined. */
+  readonly negativeZeroSign?: string;
+}
+
+function bound(ops: ClipGraphOps, value: number): ClampBound {
+  return Object.is(value, -0)
+    ? { value: ops.float(0), negativeZeroSign: ops.float(-1) }
+    : { value: ops.float(value) };
+}
+
+/**
+ * `below ? min : above ? max : x`. x always comes through Where's last input, which keeps -0 (ORT's
+ * Where turns a -0 from its second input into +0). A bound of -0 is therefore selected as +0 and
+ * multiplied by a selected sign (±1, exact for every value).
+ */
+export function clampNodes(
+  builder: GraphBuilder,
+  x: string,
+  below: string,
+  min: ClampBound,
+  above: string,
+  max: ClampBound,
+): string {
+  const upper = withSign(builder, above, builder.node('Where', [above, max.value, x]), max);
+  return withSign(builder, below, builder.node('Where', [below, min.value, upper]), min);
+}
+
+function withSign(builder: GraphBuilder, condition: string, value: string, chosen: ClampBound): string {
+  if (chosen.negativeZeroSign === undefined) return value;
+  const one = builder.constant(ElementType.float, [1]);
+  return builder.node('Mul', [value, builder.node('Where', [condition, chosen.negativeZeroSign, one])]);
+}

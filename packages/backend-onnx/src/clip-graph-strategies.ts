@@ -1,0 +1,368 @@
+/**
+ * Every strategy of the contract as ONNX nodes, mirroring core's run-strategy.ts and clip-math.ts
+ * with the spec's constants baked in. Where core throws ('error') or returns early ('skip'), the
+ * graph raises a flag and passes the step's input through.
+ */
+import { ClipError, type ResolvedSpec } from '@gradclip/core';
+import type { ClipGraphOps, GraphTensor } from './clip-graph-ops.js';
+
+export interface StepResult {
+  readonly tensors: GraphTensor[];
+  /** bool scalars */
+  readonly clipped: string;
+  readonly skipped: string;
+  readonly nonFiniteError: string;
+  /** int64 scalar: non-finite values in the step's input. */
+  readonly nonFiniteCount: string;
+  /** float64 scalar: the step's norm before clipping (L2 for value steps). */
+  readonly normBefore: string;
+  /** float64 scalar: the step's scale (smallest slice scale for norm; NaN where core reports null). */
+  readonly scale: string;
+}
+
+// core exports only the union; the members are picked out by kind.
+type ResolvedValueSpec = Extract<ResolvedSpec, { kind: 'value' }>;
+type ResolvedNormSpec = Extract<ResolvedSpec, { kind: 'norm' }>;
+type ResolvedGlobalNormSpec = Extract<ResolvedSpec, { kind: 'globalNorm' }>;
+
+const PYTORCH_EPSILON = Math.fround(1e-6);
+
+export function buildStep(
+  ops: ClipGraphOps,
+  spec: ResolvedSpec,
+  tensors: readonly GraphTensor[],
+): StepResult {
+  if (spec.kind === 'chain') return buildChain(ops, spec.steps, tensors);
+  const p = spec.kind === 'value' ? 2 : spec.p;
+  const masks = tensors.map((tensor) => ops.nonFinite(tensor.value));
+  const counts = masks.map((mask) =>
+    ops.reduce('ReduceSum', ops.node('Cast', [mask], { to: 7 }), null, false),
+  );
+  const count = ops.sum(counts, ops.int64(0));
+  const hasBad = ops.node('Greater', [count, ops.int64(0)]);
+  let input = [...tensors];
+  if (spec.nonFinite === 'zero') {
+    input = tensors.map((tensor, i) => ({
+      value: ops.where(masks[i] as string, ops.float(0), tensor.value),
+      rank: tensor.rank,
+    }));
+  }
+  const global = globalNorm(ops, input, p, counts);
+  const normBefore = global.norm;
+  const core =
+    spec.kind === 'value'
+      ? buildValue(ops, spec, input)
+      : spec.kind === 'norm'
+        ? buildNorm(ops, spec, input, counts)
+        : buildGlobalNorm(ops, spec, input, global);
+  const no = ops.bool(false);
+  const base = { nonFiniteCount: count, normBefore, nonFiniteError: no, skipped: no };
+  switch (spec.nonFinite) {
+    case 'propagate':
+    case 'zero':
+      return { ...base, ...core };
+    case 'error':
+    case 'skip': {
+      const flag = spec.nonFinite === 'error' ? 'nonFiniteError' : 'skipped';
+      if (tensors.length === 0) return { ...base, ...core, [flag]: hasBad };
+      const chosen = ops.builder.choose(
+        hasBad,
+        tensors.map((tensor) => tensor.value),
+        core.tensors.map((tensor) => tensor.value),
+      );
+      return {
+        ...base,
+        [flag]: hasBad,
+        tensors: core.tensors.map((tensor, i) => ({ value: chosen[i] as string, rank: tensor.rank })),
+        clipped: ops.and(ops.node('Not', [hasBad]), core.clipped),
+        scale: ops.where(hasBad, ops.double(spec.kind === 'value' ? Number.NaN : 1), core.scale),
+      };
+    }
+    default:
+      // 'nanAll'
+      return {
+        ...base,
+        tensors: core.tensors.map((tensor, i) => ({
+          value: ops.where(
+            hasBad,
+            ops.node('Mul', [(tensors[i] as GraphTensor).value, ops.float(Number.NaN)]),
+            tensor.value,
+          ),
+          rank: tensor.rank,
+        })),
+        clipped: ops.or(hasBad, core.clipped),
+        scale: ops.where(hasBad, ops.double(Number.NaN), core.scale),
+      };
+  }
+}
+
+type CoreResult = Pick<StepResult, 'tensors' | 'clipped' | 'scale'>;
+
+function buildValue(ops: ClipGraphOps, spec: ResolvedValueSpec, tensors: readonly GraphTensor[]): CoreResult {
+  const min = Math.fround(spec.min);
+  const max = Math.fround(spec.max);
+  let clipped = ops.bool(false);
+  const outputs = tensors.map((tensor) => {
+    const below = ops.node('Less', [tensor.value, ops.float(min)]);
+    const above = ops.node('Greater', [tensor.value, ops.float(max)]);
+    clipped = ops.or(clipped, ops.or(ops.any(below), ops.any(above)));
+    return { value: ops.clampWith(tensor.value, below, min, above, max), rank: tensor.rank };
+  });
+  return { tensors: outputs, clipped, scale: ops.double(Number.NaN) };
+}
+
+/** Per-slice norms of one tensor, re-summed pre-scaled when float64 lost the range (general p). */
+function sliceNorms(
+  ops: ClipGraphOps,
+  tensor: GraphTensor,
+  p: number,
+  axes: readonly number[] | null,
+  count: string,
+): string {
+  const sums = ops.powerSum(tensor, p, axes, null);
+  if (p === 1 || p === 2 || p === Number.POSITIVE_INFINITY) return ops.normFromPowerSum(sums, p, null);
+  const maxAbs = ops.maxAbs(tensor, axes);
+  const tensorMax = ops.reduce('ReduceMax', maxAbs, null, false);
+  const finite = ops.node('Equal', [count, ops.int64(0)]);
+  const rescale = ops.and(finite, ops.any(ops.needsRescale(sums, maxAbs)));
+  const powerOfTwo = ops.powerOfTwoBelow(ops.where(rescale, tensorMax, ops.double(0)));
+  const down = ops.node('Div', [ops.double(1), powerOfTwo]);
+  const rescaled = ops.powerSum(tensor, p, axes, down);
+  return ops.normFromPowerSum(ops.where(rescale, rescaled, sums), p, powerOfTwo);
+}
+
+function buildNorm(
+  ops: ClipGraphOps,
+  spec: ResolvedNormSpec,
+  tensors: readonly GraphTensor[],
+  counts: readonly string[],
+): CoreResult {
+  let clipped = ops.bool(false);
+  const scales: string[] = [];
+  const outputs = tensors.map((tensor, i) => {
+    const axes = resolveAxes(spec.axes, tensor.rank);
+    const norm = sliceNorms(ops, tensor, spec.p, axes, counts[i] as string);
+    const decision = decide(ops, norm, spec.maxNorm, spec.compat, 'perTensor', tensor.value);
+    clipped = ops.or(clipped, ops.any(decision.apply));
+    // ReduceMin skips NaN in ORT; core's smallest scale keeps it.
+    const nan = ops.any(ops.isNaN(decision.scale));
+    const clean = ops.where(ops.isNaN(decision.scale), ops.double(Number.POSITIVE_INFINITY), decision.scale);
+    scales.push(ops.where(nan, ops.double(Number.NaN), ops.reduce('ReduceMin', clean, null, false)));
+    return { value: decision.output, rank: tensor.rank };
+  });
+  return { tensors: outputs, clipped, scale: minPropagatingNaN(ops, [ops.double(1), ...scales]) };
+}
+
+function minPropagatingNaN(ops: ClipGraphOps, values: readonly string[]): string {
+  let min = ops.double(Number.POSITIVE_INFINITY);
+  let nan = ops.bool(false);
+  for (const value of values) {
+    nan = ops.or(nan, ops.isNaN(value));
+    min = ops.node('Min', [min, ops.where(ops.isNaN(value), ops.double(Number.POSITIVE_INFINITY), value)]);
+  }
+  return ops.where(nan, ops.double(Number.NaN), min);
+}
+
+/** The global norm of all tensors (core's partial norm, with its rescale for general p). */
+function globalNorm(
+  ops: ClipGraphOps,
+  tensors: readonly GraphTensor[],
+  p: number,
+  counts: readonly string[],
+): { norm: string; perTensor: string[] } {
+  if (tensors.length === 0) return { norm: ops.double(0), perTensor: [] };
+  const sums = tensors.map((tensor) => ops.powerSum(tensor, p, null, null));
+  const combine = (parts: readonly string[]) =>
+    p === Number.POSITIVE_INFINITY ? ops.maxPropagatingNaN(parts) : ops.sum(parts, ops.double(0));
+  const total = ops.scalar(combine(sums));
+  if (p === 1 || p === 2 || p === Number.POSITIVE_INFINITY) {
+    return {
+      norm: ops.normFromPowerSum(total, p, null),
+      perTensor: sums.map((sum) => ops.normFromPowerSum(ops.scalar(sum), p, null)),
+    };
+  }
+  const maxAll = ops.maxPropagatingNaN(tensors.map((tensor) => ops.maxAbs(tensor, null)));
+  const count = ops.sum(counts, ops.int64(0));
+  const rescale = ops.and(ops.node('Equal', [count, ops.int64(0)]), ops.needsRescale(total, maxAll));
+  const powerOfTwo = ops.powerOfTwoBelow(ops.where(rescale, maxAll, ops.double(0)));
+  const down = ops.node('Div', [ops.double(1), powerOfTwo]);
+  const rescaled = tensors.map((tensor) => ops.powerSum(tensor, p, null, down));
+  const chosen = sums.map((sum, i) => ops.where(rescale, rescaled[i] as string, sum));
+  const chosenTotal = ops.scalar(combine(chosen));
+  return {
+    norm: ops.normFromPowerSum(chosenTotal, p, powerOfTwo),
+    perTensor: chosen.map((sum) => ops.normFromPowerSum(ops.scalar(sum), p, powerOfTwo)),
+  };
+}
+
+function buildGlobalNorm(
+  ops: ClipGraphOps,
+  spec: ResolvedGlobalNormSpec,
+  tensors: readonly GraphTensor[],
+  global: { norm: string; perTensor: string[] },
+): CoreResult {
+  if (tensors.length === 0) return { tensors: [], clipped: ops.bool(false), scale: ops.double(1) };
+  const { norm, perTensor } = global;
+  const decisionNorm = spec.compat === 'pytorch' ? pytorchTotalNorm(ops, perTensor, spec.p) : norm;
+  let decision: Decision | undefined;
+  const outputs = tensors.map((tensor) => {
+    decision = decide(ops, decisionNorm, spec.maxNorm, spec.compat, 'global', tensor.value);
+    return { value: decision.output, rank: tensor.rank };
+  });
+  const last = decision as Decision;
+  return { tensors: outputs, clipped: ops.any(last.apply), scale: last.scale };
+}
+
+/** core's pytorchTotalNorm: the norm of the float32 per-tensor norms, rounded to float32. */
+function pytorchTotalNorm(ops: ClipGraphOps, perTensor: readonly string[], p: number): string {
+  const rounded = perTensor.map((norm) => ops.toDouble(ops.toFloat(norm)));
+  if (rounded.length === 1) return rounded[0] as string;
+  if (p === Number.POSITIVE_INFINITY) return ops.maxPropagatingNaN(rounded);
+  const terms = rounded.map((norm) =>
+    p === 2 ? ops.node('Mul', [norm, norm]) : ops.node('Pow', [norm, ops.double(p)]),
+  );
+  return ops.toDouble(ops.toFloat(ops.normFromPowerSum(ops.sum(terms, ops.double(0)), p, null)));
+}
+
+interface Decision {
+  /** bool, broadcast like the norm */
+  readonly apply: string;
+  /** float64 scale per slice (1 where identity) */
+  readonly scale: string;
+  readonly output: string;
+}
+
+/** core's decideScale, elementwise over norms (double), applied to `x`. */
+function decide(
+  ops: ClipGraphOps,
+  norm: string,
+  maxNorm: number,
+  compat: ResolvedNormSpec['compat'],
+  scope: 'global' | 'perTensor',
+  x: string,
+): Decision {
+  const no = ops.bool(false);
+  if (maxNorm === Number.POSITIVE_INFINITY) return { apply: no, scale: ops.double(1), output: x };
+  const multiply = (multiplier: string, apply: string): Decision => ({
+    apply,
+    scale: ops.where(apply, ops.toDouble(multiplier), ops.double(1)),
+    // The factor is chosen, not the product: x·1 is x bit for bit, -0 included.
+    output: ops.node('Mul', [x, ops.where(apply, multiplier, ops.float(1))]),
+  });
+  if (maxNorm === 0) {
+    return multiply(ops.float(0), ops.node('Not', [ops.node('Equal', [norm, ops.double(0)])]));
+  }
+  const c = ops.float(Math.fround(maxNorm));
+  switch (compat) {
+    case 'exact': {
+      // NaN norms compare false, so they apply (and scale by NaN) as in core.
+      const apply = ops.node('Not', [ops.node('LessOrEqual', [norm, ops.double(maxNorm)])]);
+      return multiply(ops.toFloat(ops.node('Div', [ops.double(maxNorm), norm])), apply);
+    }
+    case 'pytorch': {
+      const denominator = ops.node('Add', [ops.toFloat(norm), ops.float(PYTORCH_EPSILON)]);
+      const coefficient = ops.node('Mul', [ops.node('Div', [ops.float(1), denominator]), c]);
+      const capped = ops.where(ops.node('Greater', [coefficient, ops.float(1)]), ops.float(1), coefficient);
+      // multiply(1) is the identity in core; x·1 is x bit for bit, so always multiplying is the same.
+      return multiply(capped, ops.node('Not', [ops.node('Equal', [capped, ops.float(1)])]));
+    }
+    case 'keras': {
+      const n = ops.toFloat(norm);
+      if (scope === 'global') {
+        const inverseNorm = ops.node('Div', [ops.float(1), n]);
+        const inverseThreshold = ops.float(Math.fround(1 / Math.fround(maxNorm)));
+        const smaller = ops.where(
+          ops.node('Less', [inverseThreshold, inverseNorm]),
+          inverseThreshold,
+          inverseNorm,
+        );
+        const finiteScale = ops.node('Mul', [c, smaller]);
+        const scale = ops.node('Add', [finiteScale, ops.node('Sub', [n, n])]);
+        return multiply(scale, ops.node('Not', [ops.node('Equal', [scale, ops.float(1)])]));
+      }
+      // clip_by_norm: always (g·c) / max(n, c), NaN-propagating max.
+      const divisor = ops.where(ops.or(ops.node('Greater', [n, c]), ops.isNaN(n)), n, c);
+      return {
+        apply: ops.node('Not', [no]),
+        scale: ops.node('Div', [ops.toDouble(c), ops.toDouble(divisor)]),
+        output: ops.node('Div', [ops.node('Mul', [x, c]), divisor]),
+      };
+    }
+    case 'optax': {
+      const n = ops.toFloat(norm);
+      const apply = ops.node('Not', [ops.node('Less', [n, c])]);
+      return {
+        apply,
+        scale: ops.where(apply, ops.node('Div', [ops.toDouble(c), ops.toDouble(n)]), ops.double(1)),
+        output: ops.node('Mul', [
+          ops.node('Div', [x, ops.where(apply, n, ops.float(1))]),
+          ops.where(apply, c, ops.float(1)),
+        ]),
+      };
+    }
+  }
+}
+
+function resolveAxes(axes: readonly number[] | undefined, rank: number): readonly number[] | null {
+  if (axes === undefined) return null;
+  for (const axis of axes) {
+    if (axis < -rank || axis >= rank) {
+      throw new ClipError(
+        'SHAPE_MISMATCH',
+        `spec.axes: axis ${axis} does not exist in a tensor of rank ${rank}; expected axes in [${-rank}, ${rank - 1}]`,
+        { field: 'spec.axes', value: axis, expected: `an axis in [${-rank}, ${rank - 1}]` },
+      );
+    }
+  }
+  const resolved = [...new Set(axes.map((axis) => (axis < 0 ? axis + rank : axis)))].sort((a, b) => a - b);
+  return resolved.length === rank ? null : resolved;
+}
+
+function buildChain(
+  ops: ClipGraphOps,
+  steps: readonly ResolvedSpec[],
+  tensors: readonly GraphTensor[],
+): StepResult {
+  // An empty chain reports like an identity step: count and norm of its input.
+  const identity: ResolvedSpec = {
+    kind: 'value',
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    nonFinite: 'propagate',
+    compat: 'exact',
+  };
+  const first = steps.length === 0 ? buildStep(ops, identity, tensors) : undefined;
+  let current = [...tensors];
+  let clipped = ops.bool(false);
+  let skipped = ops.bool(false);
+  let nonFiniteError = ops.bool(false);
+  const results: StepResult[] = [];
+  for (const step of steps) {
+    const result = buildStep(ops, step, current);
+    results.push(result);
+    clipped = ops.or(clipped, result.clipped);
+    skipped = ops.or(skipped, result.skipped);
+    nonFiniteError = ops.or(nonFiniteError, result.nonFiniteError);
+    current = result.tensors;
+  }
+  const head = results[0] ?? (first as StepResult);
+  // A skipped (or failed) step hands back the chain's own input, as core does.
+  const passThrough = ops.or(skipped, nonFiniteError);
+  const chosen =
+    current.length === 0 || steps.length === 0
+      ? []
+      : ops.builder.choose(
+          passThrough,
+          tensors.map((tensor) => tensor.value),
+          current.map((tensor) => tensor.value),
+        );
+  return {
+    tensors: current.map((tensor, i) => ({ value: chosen[i] ?? tensor.value, rank: tensor.rank })),
+    clipped: ops.and(ops.node('Not', [passThrough]), clipped),
+    skipped,
+    nonFiniteError,
+    nonFiniteCount: head.nonFiniteCount,
+    normBefore: head.normBefore,
+    scale: ops.double(Number.NaN),
+  };
+}

@@ -1,0 +1,4 @@
+import { describeConformance } from '@gradclip/core/conformance/vitest';
+import { createOnnxBackend } from './index.js';
+
+describeConformance({ label: 'onnx (onnxruntime-node, CPU)', create: () => createOnnxBackend() });
