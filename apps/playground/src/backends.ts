@@ -7,6 +7,15 @@ export interface PlaygroundBackend {
   readonly id: string;
   readonly mode: string;
   readonly create: () => Promise<ClipBackend<unknown>>;
+  /**
+   * Run in a child process of its own: gpu.js's webgpu (Dawn) and headlessgl (ANGLE/GLX) modes
+   * abort a process that holds both, so the parity run gives each its own.
+   */
+  readonly isolated?: boolean;
+  /** Needs an X display (headless-gl); the child runs under `xvfb-run` when DISPLAY is unset. */
+  readonly needsDisplay?: boolean;
+  /** Also used as a clipper in the training demos (the fast, in-process ones). */
+  readonly inDemo?: boolean;
 }
 
 /** TF.js's engine is global: pick its backend, then create the gradclip backend over it. */
@@ -18,6 +27,14 @@ async function tfjsOn(name: 'cpu' | 'wasm'): Promise<ClipBackend<unknown>> {
   return (await createTfjsBackend({ tf })) as unknown as ClipBackend<unknown>;
 }
 
+async function gpujs(
+  mode: 'cpu' | 'webasm' | 'webgpu' | 'headlessgl',
+  threads = false,
+): Promise<ClipBackend<unknown>> {
+  const { createGpujsBackend } = await import('@gradclip/backend-gpujs');
+  return (await createGpujsBackend({ mode, threads })) as unknown as ClipBackend<unknown>;
+}
+
 /**
  * Every backend and mode the playground knows, in run order. Engines are imported lazily, so a
  * missing or broken one is reported with its reason instead of stopping the run.
@@ -27,9 +44,39 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
     id: 'reference',
     mode: 'float64 oracle',
     create: async () => createReferenceBackend() as ClipBackend<unknown>,
+    inDemo: true,
   },
-  { id: 'tfjs:cpu', mode: 'TF.js cpu', create: () => tfjsOn('cpu') },
+  { id: 'tfjs:cpu', mode: 'TF.js cpu', create: () => tfjsOn('cpu'), inDemo: true },
   { id: 'tfjs:wasm', mode: 'TF.js wasm (XNNPACK)', create: () => tfjsOn('wasm') },
+  {
+    id: 'onnx',
+    mode: 'onnxruntime-node CPU',
+    create: async () => {
+      const { createOnnxBackend } = await import('@gradclip/backend-onnx');
+      return (await createOnnxBackend()) as unknown as ClipBackend<unknown>;
+    },
+    inDemo: true,
+  },
+  { id: 'gpujs:cpu', mode: 'gpu.js cpu', create: () => gpujs('cpu') },
+  { id: 'gpujs:webasm', mode: 'gpu.js WebAssembly SIMD', create: () => gpujs('webasm'), inDemo: true },
+  {
+    id: 'gpujs:webasm-threaded',
+    mode: 'gpu.js WebAssembly, worker threads',
+    create: () => gpujs('webasm', true),
+  },
+  {
+    id: 'gpujs:webgpu',
+    mode: 'gpu.js WebGPU (Dawn on OpenGL ES / EGL)',
+    create: () => gpujs('webgpu'),
+    isolated: true,
+  },
+  {
+    id: 'gpujs:headlessgl',
+    mode: 'gpu.js headless-gl (ANGLE on Xvfb)',
+    create: () => gpujs('headlessgl'),
+    isolated: true,
+    needsDisplay: true,
+  },
 ];
 
 /** The backends named in `--backends a,b` (ids or id prefixes such as `gpujs`), in list order. */

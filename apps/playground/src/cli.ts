@@ -12,14 +12,16 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { conformanceCases } from '@gradclip/core/conformance';
 import { playgroundBackends, selectBackends } from './backends.js';
+import { runChildParity } from './child-parity.js';
 import { runDemo } from './demo.js';
 import type { DemoRun } from './demo-run.js';
 import { formatDemo } from './demo-table.js';
 import { buildReport } from './html-report.js';
-import { type ParityRun, runParity } from './parity.js';
+import { mergeParityRuns, type ParityRun, runParity } from './parity.js';
 import { fromConformanceCase, type ParityCase, parseCaseFile } from './parity-case.js';
 import { formatParity } from './parity-table.js';
 import { createProgress } from './progress.js';
@@ -31,6 +33,8 @@ const { values, positionals } = parseArgs({
     cases: { type: 'string' },
     backends: { type: 'string' },
     'only-file': { type: 'boolean', default: false },
+    // Internal: this process is the child running one isolated backend for a parent parity run.
+    'in-child': { type: 'boolean', default: false },
     epochs: { type: 'string' },
   },
 });
@@ -49,13 +53,33 @@ async function parity(): Promise<ParityRun> {
     }
     cases.push(...parseCaseFile(data, path));
   }
+  const selected = selectBackends(playgroundBackends, values.backends);
+  const inChild = values['in-child'] === true;
   const progress = createProgress('parity');
-  const run = await runParity({
-    backends: selectBackends(playgroundBackends, values.backends),
+  const local = await runParity({
+    backends: inChild ? selected : selected.filter((backend) => backend.isolated !== true),
     cases,
     onProgress: (done, total, label) => progress.update(done, total, label),
   });
+  const children: ParityRun[] = [];
+  const passThrough = [
+    ...(values.cases === undefined ? [] : ['--cases', resolve(values.cases)]),
+    ...(values['only-file'] ? ['--only-file'] : []),
+  ];
+  const isolated = inChild ? [] : selected.filter((backend) => backend.isolated === true);
+  for (const [index, backend] of isolated.entries()) {
+    progress.update(index, isolated.length, `${backend.id} (child process)`);
+    children.push(
+      await runChildParity({
+        cliPath: fileURLToPath(import.meta.url),
+        backend,
+        passThrough,
+        caseCount: cases.length,
+      }),
+    );
+  }
   progress.done();
+  const run = mergeParityRuns([local, ...children]);
   mkdirSync(outDirectory, { recursive: true });
   const path = join(outDirectory, 'parity.json');
   writeFileSync(path, `${JSON.stringify(run)}\n`);

@@ -7,7 +7,7 @@ describe('runDemo', () => {
   it('trains each clipping through every backend, with identical curves across backends', async () => {
     const backends = [
       ...playgroundBackends.filter((backend) => backend.id === 'reference' || backend.id === 'tfjs:cpu'),
-      { id: 'broken', mode: 'test', create: () => Promise.reject(new Error('not installed')) },
+      { id: 'broken', mode: 'test', create: () => Promise.reject(new Error('not installed')), inDemo: true },
     ];
     const { runs, unavailable } = await runDemo({ backends, regressionEpochs: 3, addingEpochs: 1 });
     expect(unavailable).toEqual([{ id: 'broken', reason: 'not installed' }]);

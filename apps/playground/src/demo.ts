@@ -79,8 +79,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const addingEpochs = options.addingEpochs ?? 3;
   const runs: DemoRun[] = [];
   const unavailable: DemoOutcome['unavailable'] = [];
-  // TF.js's wasm backend would also move the model's training off `cpu`: not a clipper-only change.
-  const clippers = options.backends.filter((backend) => backend.id !== 'tfjs:wasm');
+  // The in-process clippers marked for the demo (TF.js's wasm backend would also move the model's
+  // training off `cpu`, which is not a clipper-only change).
+  const clippers = options.backends.filter((backend) => backend.inDemo === true);
   const total = 2 + clippers.length * (REGRESSION_CLIPPINGS.length - 1 + 1);
   let done = 0;
   const step = (label: string) => options.onProgress?.(++done, total, label);
