@@ -57,6 +57,14 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
     },
     inDemo: true,
   },
+  {
+    id: 'wasm',
+    mode: 'WebAssembly SIMD, 2 worker threads',
+    create: async () => {
+      const { createWasmBackend } = await import('@gradclip/backend-wasm');
+      return (await createWasmBackend({ threads: 2 })) as unknown as ClipBackend<unknown>;
+    },
+  },
   { id: 'gpujs:cpu', mode: 'gpu.js cpu', create: () => gpujs('cpu') },
   { id: 'gpujs:webasm', mode: 'gpu.js WebAssembly SIMD', create: () => gpujs('webasm'), inDemo: true },
   {

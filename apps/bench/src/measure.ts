@@ -1,0 +1,96 @@
+import { type ClipBackend, clip, type HostTensor } from '@gradclip/core';
+import type { Baseline } from './baselines.js';
+import { type TimingStatistics, timingStatistics } from './statistics.js';
+import type { BenchStrategy } from './strategies.js';
+
+export interface MeasureOptions {
+  /** Timed runs after the first call (fewer when `budgetMs` runs out, at least one). */
+  readonly runs: number;
+  /** Untimed warm-up runs after the first call. */
+  readonly warmup: number;
+  /** Soft time limit for one cell's timed runs. */
+  readonly budgetMs: number;
+}
+
+export interface CellMeasurement {
+  readonly firstCallMs: number;
+  readonly timing: TimingStatistics;
+  /** Largest growth of the resident set over the cell, from before the tensors were created. */
+  readonly peakMemoryBytes: number;
+}
+
+function residentBytes(): number {
+  return process.memoryUsage.rss();
+}
+
+/**
+ * Times `clip(tensors, spec, { backend })` as a user would call it every training step: inputs
+ * already in the backend's tensors, the outputs released after each call (so a backend that
+ * recycles buffers can). The first call (kernel compilation, sessions, page faults) is reported
+ * apart from the steady state.
+ */
+export async function measureBackend(
+  backend: ClipBackend<unknown>,
+  gradients: readonly HostTensor[],
+  strategy: BenchStrategy,
+  options: MeasureOptions,
+  inPlace: boolean,
+): Promise<CellMeasurement> {
+  const before = residentBytes();
+  let peak = before;
+  // In place, each run overwrites its inputs: give every run fresh copies, created untimed.
+  const makeTensors = async () =>
+    Promise.all(gradients.map((tensor) => backend.fromHost(tensor.values, tensor.shape)));
+  let tensors = await makeTensors();
+  const once = async () => {
+    if (inPlace) {
+      backend.release(tensors);
+      tensors = await makeTensors();
+    }
+    const started = performance.now();
+    const { gradients: outputs } = await clip(tensors, strategy.spec, { backend });
+    const elapsed = performance.now() - started;
+    peak = Math.max(peak, residentBytes());
+    const created = outputs.filter((output, i) => output !== tensors[i]);
+    if (created.length > 0) backend.release(created);
+    return elapsed;
+  };
+  try {
+    const firstCallMs = await once();
+    for (let i = 0; i < options.warmup; i++) await once();
+    const samples: number[] = [];
+    const started = performance.now();
+    while (
+      samples.length < options.runs &&
+      (samples.length === 0 || performance.now() - started < options.budgetMs)
+    ) {
+      samples.push(await once());
+    }
+    return { firstCallMs, timing: timingStatistics(samples), peakMemoryBytes: peak - before };
+  } finally {
+    backend.release(tensors);
+  }
+}
+
+export function measureBaseline(baseline: Baseline, options: MeasureOptions): CellMeasurement {
+  const before = residentBytes();
+  let started = performance.now();
+  baseline.run();
+  const firstCallMs = performance.now() - started;
+  for (let i = 0; i < options.warmup; i++) baseline.run();
+  const samples: number[] = [];
+  const begin = performance.now();
+  while (
+    samples.length < options.runs &&
+    (samples.length === 0 || performance.now() - begin < options.budgetMs)
+  ) {
+    started = performance.now();
+    baseline.run();
+    samples.push(performance.now() - started);
+  }
+  return {
+    firstCallMs,
+    timing: timingStatistics(samples),
+    peakMemoryBytes: Math.max(0, residentBytes() - before),
+  };
+}

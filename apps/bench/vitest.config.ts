@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@gradclip/source'] },
+  ssr: { resolve: { conditions: ['@gradclip/source'] } },
+  test: {
+    name: '@gradclip/bench',
+    include: ['src/**/*.test.ts'],
+    testTimeout: 300_000,
+  },
+});

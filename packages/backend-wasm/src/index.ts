@@ -1,0 +1,7 @@
+export {
+  createWasmBackend,
+  WASM_MANIFEST,
+  type WasmBackend,
+  type WasmBackendOptions,
+} from './wasm-backend.js';
+export type { WasmTensor } from './wasm-tensor.js';

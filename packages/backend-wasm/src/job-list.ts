@@ -1,0 +1,66 @@
+/**
+ * The job records that the wasm kernels read (layout in kernels/kernels.wat): one per chunk of a
+ * tensor, so that large tensors are shared between threads and small ones cost one record each.
+ */
+export const JOB_BYTES = 48;
+
+/** Elements per job: 1 MiB of float32, large enough to amortise a job, small enough to balance. */
+export const CHUNK_ELEMENTS = 1 << 18;
+
+export const SCALE_ORDER_CODE = { multiply: 0, multiplyThenDivide: 1, divideThenMultiply: 2 } as const;
+
+export interface Job {
+  /** Byte offsets in the shared memory. */
+  readonly source: number;
+  readonly destination: number;
+  readonly length: number;
+  readonly order?: number;
+  readonly multiplier?: number;
+  readonly divisor?: number;
+}
+
+/** Number of jobs a tensor of `length` elements is cut into (0 for an empty tensor). */
+export function jobCount(length: number): number {
+  return Math.ceil(length / CHUNK_ELEMENTS);
+}
+
+/** Writes the jobs for one tensor at `index` onwards; returns the next free index. */
+export function writeTensorJobs(
+  view: DataView,
+  base: number,
+  index: number,
+  job: Job,
+  reverse = false,
+): number {
+  const count = jobCount(job.length);
+  for (let k = 0; k < count; k++) {
+    const chunk = reverse ? count - 1 - k : k;
+    const start = chunk * CHUNK_ELEMENTS;
+    const record = base + (index + k) * JOB_BYTES;
+    view.setInt32(record, job.source + start * 4, true);
+    view.setInt32(record + 4, job.destination + start * 4, true);
+    view.setInt32(record + 8, Math.min(CHUNK_ELEMENTS, job.length - start), true);
+    view.setInt32(record + 12, job.order ?? 0, true);
+    view.setFloat32(record + 16, job.multiplier ?? 1, true);
+    view.setFloat32(record + 20, job.divisor ?? 1, true);
+  }
+  return index + count;
+}
+
+/** The outputs of a summarize job. */
+export interface JobSummary {
+  readonly min: number;
+  readonly max: number;
+  readonly sum: number;
+  readonly compensation: number;
+}
+
+export function readJobSummary(view: DataView, base: number, index: number): JobSummary {
+  const record = base + index * JOB_BYTES;
+  return {
+    min: view.getFloat32(record + 24, true),
+    max: view.getFloat32(record + 28, true),
+    sum: view.getFloat64(record + 32, true),
+    compensation: view.getFloat64(record + 40, true),
+  };
+}

@@ -1,0 +1,464 @@
+import { availableParallelism } from 'node:os';
+import type {
+  BackendManifest,
+  ClampBounds,
+  ClipBackend,
+  ScaleRequest,
+  SummaryRequest,
+  TensorSummary,
+} from '@gradclip/core';
+import { ClipError } from '@gradclip/core';
+import { scaleValues, summarizeValues } from '@gradclip/core/reference';
+import {
+  JOB_BYTES,
+  type Job,
+  jobCount,
+  readJobSummary,
+  SCALE_ORDER_CODE,
+  writeTensorJobs,
+} from './job-list.js';
+import { compileKernels } from './kernels/kernel-module.js';
+import { MemoryPool } from './memory-pool.js';
+import { type KernelOperation, ThreadPool } from './thread-pool.js';
+import type { WasmTensor } from './wasm-tensor.js';
+import type {} from './webassembly-api.js';
+
+export interface WasmBackendOptions {
+  /** Threads in all, the calling one included. Default: `os.availableParallelism()`. */
+  readonly threads?: number;
+  /** Memory reserved up front. Default 64 MiB; it grows on demand. */
+  readonly initialMemoryBytes?: number;
+  /** Upper bound of the memory (wasm32: at most 4 GiB, the default). */
+  readonly maximumMemoryBytes?: number;
+  /** Calls over fewer elements than this run on the calling thread only. Default 65,536. */
+  readonly parallelThreshold?: number;
+}
+
+/** Every kernel is synchronous (threads block on shared memory), so `clipSync` works too. */
+export interface WasmBackend extends ClipBackend<WasmTensor> {
+  readonly threads: number;
+  fromHost(values: Float32Array, shape: readonly number[]): WasmTensor;
+  toHost(tensor: WasmTensor): Float32Array;
+  summarize(tensors: readonly WasmTensor[], request: SummaryRequest): TensorSummary[];
+  scale(tensors: readonly WasmTensor[], requests: readonly ScaleRequest[]): WasmTensor[];
+  clamp(tensors: readonly WasmTensor[], bounds: ClampBounds): WasmTensor[];
+  zeroNonFinite(tensors: readonly WasmTensor[]): WasmTensor[];
+  /** A zero-filled tensor in the shared memory, to be filled in place: gradients without a copy. */
+  createTensor(shape: readonly number[], name?: string): WasmTensor;
+  /**
+   * The same kernels writing their results into their inputs (PyTorch's `clip_grad_norm_`
+   * semantics): identical bits, no output buffers, and the caller's tensors are overwritten.
+   * It is the in-place variant the contract allows only when asked for; it is not a conformant
+   * backend (the conformance kit checks that inputs are not mutated).
+   */
+  readonly inPlace: ClipBackend<WasmTensor>;
+  /** Bytes of the shared memory handed out at least once, and of those, bytes free for reuse. */
+  memoryUsage(): { readonly reservedBytes: number; readonly freeBytes: number };
+}
+
+export const WASM_MANIFEST: BackendManifest = {
+  maxUlp: 0,
+  capabilities: ['axes', 'generalP', 'largeTensors'],
+  expectedFailures: [],
+  notes: [
+    'WebAssembly SIMD kernels on worker threads over one shared memory; float64 power sums with an exact per-element error term (Fast2Sum against a power-of-two offset), merged with TwoSum.',
+    'Norms over several slices (axes) and orders other than 1, 2 and ∞ run the oracle’s own loops on the shared views.',
+    'Tensors larger than 2^28 elements, or gradients above the 4 GiB of a wasm32 memory, are refused.',
+  ],
+};
+
+const VERSION = '0.0.0';
+const DEFAULT_INITIAL_BYTES = 64 * 2 ** 20;
+const MAXIMUM_BYTES = 2 ** 32;
+/** Bytes at the start of the memory kept for the job counter. */
+const RESERVED_BYTES = 1024;
+const COUNTER_OFFSET = 64;
+
+interface Region {
+  readonly offset: number;
+  readonly bytes: number;
+  freed: boolean;
+}
+
+/** Starts the worker threads and compiles the kernels; `dispose()` stops them. */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const threads = options.threads ?? availableParallelism();
+  checkInteger('threads', threads, 1, 256);
+  const maximumBytes = options.maximumMemoryBytes ?? MAXIMUM_BYTES;
+  checkInteger('maximumMemoryBytes', maximumBytes, 2 ** 20, MAXIMUM_BYTES);
+  const initialBytes = Math.min(options.initialMemoryBytes ?? DEFAULT_INITIAL_BYTES, maximumBytes);
+  checkInteger('initialMemoryBytes', initialBytes, 0, maximumBytes);
+  const parallelThreshold = options.parallelThreshold ?? 1 << 16;
+  checkInteger('parallelThreshold', parallelThreshold, 0, Number.MAX_SAFE_INTEGER);
+  if (
+    typeof SharedArrayBuffer !== 'function' ||
+    !WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))
+  ) {
+    throw new ClipError(
+      'BACKEND_UNAVAILABLE',
+      'backend-wasm: this runtime has no SharedArrayBuffer or WebAssembly',
+      {
+        field: 'runtime',
+        value: typeof SharedArrayBuffer,
+        expected: 'Node.js ≥ 20 with WebAssembly SIMD and threads',
+      },
+    );
+  }
+  let module: WebAssembly.Module;
+  let memory: WebAssembly.Memory;
+  try {
+    module = await compileKernels();
+    memory = new WebAssembly.Memory({
+      initial: Math.max(1, Math.ceil(initialBytes / 65536)),
+      maximum: Math.floor(maximumBytes / 65536),
+      shared: true,
+    });
+  } catch (cause) {
+    throw new ClipError('BACKEND_UNAVAILABLE', `backend-wasm: the SIMD kernels failed to compile: ${cause}`, {
+      field: 'runtime',
+      value: process.versions.v8,
+      expected: 'a V8 with WebAssembly SIMD and threads (Node.js ≥ 20)',
+      cause,
+    });
+  }
+  const pool = await ThreadPool.start({ module, memory, threads });
+  return new WasmKernels(memory, pool, maximumBytes, parallelThreshold).backend;
+}
+
+function checkInteger(field: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ClipError(
+      'INVALID_SPEC',
+      `createWasmBackend: options.${field} is ${value}; expected an integer in [${min}, ${max}]`,
+      { field: `options.${field}`, value, expected: `an integer in [${min}, ${max}]` },
+    );
+  }
+}
+
+/** Everything the backend object and its in-place view share. */
+class WasmKernels {
+  readonly backend: WasmBackend;
+  readonly #memory: WebAssembly.Memory;
+  readonly #threads: ThreadPool;
+  readonly #pool: MemoryPool;
+  readonly #parallelThreshold: number;
+  readonly #live = new WeakMap<WasmTensor, Region>();
+  readonly #finalizer: FinalizationRegistry<Region>;
+  #jobs = 0;
+  #jobCapacity = 0;
+  #disposed = false;
+
+  constructor(
+    memory: WebAssembly.Memory,
+    threads: ThreadPool,
+    maximumBytes: number,
+    parallelThreshold: number,
+  ) {
+    this.#memory = memory;
+    this.#threads = threads;
+    this.#pool = new MemoryPool(memory, RESERVED_BYTES, maximumBytes);
+    this.#parallelThreshold = parallelThreshold;
+    this.#finalizer = new FinalizationRegistry((region) => this.#free(region));
+    const common = {
+      name: `gradclip WebAssembly SIMD (${threads.threads} thread${threads.threads === 1 ? '' : 's'})`,
+      version: VERSION,
+      manifest: WASM_MANIFEST,
+      shapeOf: (tensor: WasmTensor, field: string) => this.shapeOf(tensor, field),
+      nameOf: (tensor: WasmTensor) => tensor.name,
+      fromHost: (values: Float32Array, shape: readonly number[]) => this.fromHost(values, shape),
+      toHost: (tensor: WasmTensor) => this.#check(tensor, 'tensor').values.slice(),
+      summarize: (tensors: readonly WasmTensor[], request: SummaryRequest) =>
+        this.summarize(tensors, request),
+    };
+    const inPlace: ClipBackend<WasmTensor> = {
+      ...common,
+      id: 'wasm:in-place',
+      scale: (tensors, requests) => this.scale(tensors, requests, true),
+      clamp: (tensors, bounds) => this.clamp(tensors, bounds, true),
+      zeroNonFinite: (tensors) => this.zeroNonFinite(tensors, true),
+      // In place, every kernel returns its input: there is nothing of core's own to free.
+      release: () => {},
+      dispose: () => this.dispose(),
+    };
+    this.backend = {
+      ...common,
+      id: 'wasm',
+      threads: threads.threads,
+      scale: (tensors, requests) => this.scale(tensors, requests, false),
+      clamp: (tensors, bounds) => this.clamp(tensors, bounds, false),
+      zeroNonFinite: (tensors) => this.zeroNonFinite(tensors, false),
+      release: (tensors) => this.release(tensors),
+      dispose: () => this.dispose(),
+      createTensor: (shape, name) => this.createTensor(shape, name),
+      inPlace,
+      memoryUsage: () => this.#pool.usage,
+    };
+  }
+
+  shapeOf(tensor: WasmTensor, field: string): readonly number[] {
+    return this.#check(tensor, field).shape;
+  }
+
+  createTensor(shape: readonly number[], name?: string): WasmTensor {
+    const tensor = this.#allocate(checkShape(shape, 'shape'), name);
+    tensor.values.fill(0);
+    return tensor;
+  }
+
+  fromHost(values: Float32Array, shape: readonly number[]): WasmTensor {
+    const size = elementCount(checkShape(shape, 'shape'));
+    if (!(values instanceof Float32Array) || values.length !== size) {
+      throw new ClipError(
+        'INVALID_GRADIENTS',
+        `fromHost: got ${values instanceof Float32Array ? `${values.length} values` : typeof values} for shape [${shape.join(', ')}]; expected a Float32Array of ${size} values`,
+        { field: 'values', value: values?.length, expected: `a Float32Array of ${size} values` },
+      );
+    }
+    const tensor = this.#allocate(shape);
+    tensor.values.set(values);
+    return tensor;
+  }
+
+  release(tensors: readonly WasmTensor[]): void {
+    for (const tensor of tensors) {
+      const region = this.#live.get(tensor);
+      if (region === undefined) continue;
+      this.#live.delete(tensor);
+      this.#finalizer.unregister(tensor);
+      this.#free(region);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#threads.stop();
+  }
+
+  summarize(tensors: readonly WasmTensor[], request: SummaryRequest): TensorSummary[] {
+    const { p, layouts, exponent } = request;
+    const mode = p === 2 ? 2 : p === 1 ? 1 : p === Number.POSITIVE_INFINITY ? 0 : -1;
+    const results: TensorSummary[] = new Array(tensors.length);
+    const fast: number[] = [];
+    tensors.forEach((tensor, i) => {
+      this.#check(tensor, `tensors[${i}]`);
+      const layout = layouts[i];
+      if (layout === undefined) throw new Error(`summarize: no layout for tensor ${i}`);
+      // The oracle's own loop (on the shared view, no copy) for slices and general p.
+      if (mode < 0 || layout.sliceCount !== 1) results[i] = summarizeValues(tensor.values, request, i);
+      else fast.push(i);
+    });
+    if (fast.length === 0) return results;
+    const jobs = fast.map((i) => {
+      const values = (tensors[i] as WasmTensor).values;
+      return { source: values.byteOffset, destination: 0, length: values.length };
+    });
+    const base = this.#runJobs({ kind: 'summarize', mode, down: 2 ** -exponent }, jobs, false);
+    const view = new DataView(this.#memory.buffer);
+    let index = 0;
+    fast.forEach((i, k) => {
+      const length = (jobs[k] as Job).length;
+      const count = jobCount(length);
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      let sum = 0;
+      let compensation = 0;
+      let sawNaN = false;
+      for (let j = 0; j < count; j++) {
+        const part = readJobSummary(view, base, index + j);
+        if (part.min < min) min = part.min;
+        if (part.max > max) max = part.max;
+        if (mode === 0) {
+          if (part.sum !== 0) sawNaN = true;
+          continue;
+        }
+        // TwoSum of the chunk sums, in chunk order: the same bits whichever thread ran which chunk.
+        const next = sum + part.sum;
+        const back = next - sum;
+        compensation += sum - (next - back) + (part.sum - back) + part.compensation;
+        sum = next;
+      }
+      index += count;
+      const total = mode === 0 ? Number.NaN : Number.isFinite(sum) ? sum + compensation : sum;
+      const hasNaN = mode === 0 ? sawNaN : Number.isNaN(total);
+      const maxAbs = hasNaN ? Number.NaN : length === 0 ? 0 : Math.max(Math.abs(min), Math.abs(max));
+      const finite = mode === 0 ? Number.isFinite(maxAbs) : Number.isFinite(total);
+      const values = (tensors[i] as WasmTensor).values;
+      const { nonFiniteCount, firstNonFiniteIndex } = finite ? NO_NON_FINITE : countNonFinite(values);
+      results[i] = {
+        sums: new Float64Array([mode === 0 ? maxAbs : total]),
+        maxAbs: new Float64Array([maxAbs]),
+        minValue: min,
+        maxValue: max,
+        nonFiniteCount,
+        firstNonFiniteIndex,
+      };
+    });
+    return results;
+  }
+
+  scale(tensors: readonly WasmTensor[], requests: readonly ScaleRequest[], inPlace: boolean): WasmTensor[] {
+    const outputs: WasmTensor[] = [];
+    const jobs: Job[] = [];
+    tensors.forEach((tensor, i) => {
+      this.#check(tensor, `tensors[${i}]`);
+      const request = requests[i];
+      if (request === undefined) throw new Error(`scale: no request for tensor ${i}`);
+      const output = inPlace ? tensor : this.#allocate(tensor.shape, tensor.name);
+      outputs.push(output);
+      if (request.layout.sliceCount !== 1) {
+        output.values.set(scaleValues(tensor.values, request));
+        return;
+      }
+      if (request.order !== 'multiply' && request.divisors === undefined) {
+        throw new Error(`scale: order "${request.order}" needs divisors`);
+      }
+      jobs.push({
+        source: tensor.values.byteOffset,
+        destination: output.values.byteOffset,
+        length: tensor.values.length,
+        order: SCALE_ORDER_CODE[request.order],
+        multiplier: request.multipliers[0] as number,
+        divisor: request.divisors?.[0] ?? 1,
+      });
+    });
+    // Last tensors first: they are the ones summarize left in the cache.
+    this.#runJobs({ kind: 'scale' }, jobs, true);
+    return outputs;
+  }
+
+  clamp(tensors: readonly WasmTensor[], bounds: ClampBounds, inPlace: boolean): WasmTensor[] {
+    return this.#elementwise(tensors, { kind: 'clamp', min: bounds.min, max: bounds.max }, inPlace);
+  }
+
+  zeroNonFinite(tensors: readonly WasmTensor[], inPlace: boolean): WasmTensor[] {
+    return this.#elementwise(tensors, { kind: 'zeroNonFinite' }, inPlace);
+  }
+
+  #elementwise(tensors: readonly WasmTensor[], operation: KernelOperation, inPlace: boolean): WasmTensor[] {
+    const outputs = tensors.map((tensor, i) => {
+      this.#check(tensor, `tensors[${i}]`);
+      return inPlace ? tensor : this.#allocate(tensor.shape, tensor.name);
+    });
+    const jobs = tensors.map((tensor, i) => ({
+      source: tensor.values.byteOffset,
+      destination: (outputs[i] as WasmTensor).values.byteOffset,
+      length: tensor.values.length,
+    }));
+    this.#runJobs(operation, jobs, true);
+    return outputs;
+  }
+
+  /** Writes the job records (growing the job area when needed), runs them; returns their offset. */
+  #runJobs(operation: KernelOperation, jobs: readonly Job[], reverse: boolean): number {
+    let count = 0;
+    let elements = 0;
+    for (const job of jobs) {
+      count += jobCount(job.length);
+      elements += job.length;
+    }
+    if (count > this.#jobCapacity) {
+      if (this.#jobCapacity > 0) this.#pool.free(this.#jobs, this.#jobCapacity * JOB_BYTES);
+      this.#jobCapacity = Math.max(count, 2 * this.#jobCapacity, 256);
+      this.#jobs = this.#pool.allocate(this.#jobCapacity * JOB_BYTES);
+    }
+    const view = new DataView(this.#memory.buffer);
+    let index = 0;
+    for (let k = 0; k < jobs.length; k++) {
+      const job = jobs[reverse ? jobs.length - 1 - k : k] as Job;
+      index = writeTensorJobs(view, this.#jobs, index, job, reverse);
+    }
+    if (count > 0) {
+      this.#threads.run(operation, this.#jobs, count, COUNTER_OFFSET, elements >= this.#parallelThreshold);
+    }
+    return this.#jobs;
+  }
+
+  #allocate(shape: readonly number[], name?: string): WasmTensor {
+    if (this.#disposed) {
+      throw new ClipError('BACKEND_UNAVAILABLE', 'backend-wasm: the backend was disposed', {
+        field: 'backend',
+        value: 'disposed',
+        expected: 'a backend that has not been disposed',
+      });
+    }
+    const length = elementCount(shape);
+    const bytes = length * 4;
+    const offset = length === 0 ? RESERVED_BYTES : this.#pool.allocate(bytes);
+    const values = new Float32Array(this.#memory.buffer, offset, length);
+    const tensor: WasmTensor =
+      name === undefined ? { shape: [...shape], values } : { shape: [...shape], values, name };
+    const region: Region = { offset, bytes, freed: length === 0 };
+    this.#live.set(tensor, region);
+    // The view, not the tensor, decides: whoever still holds the view may still read the memory.
+    if (length > 0) this.#finalizer.register(values, region, tensor);
+    return tensor;
+  }
+
+  #free(region: Region): void {
+    if (region.freed || this.#disposed) return;
+    region.freed = true;
+    this.#pool.free(region.offset, region.bytes);
+  }
+
+  #check(tensor: WasmTensor, field: string): WasmTensor {
+    if (typeof tensor !== 'object' || tensor === null || !this.#live.has(tensor)) {
+      throw new ClipError(
+        'INVALID_GRADIENTS',
+        `${field}: not a live tensor of this wasm backend; expected a tensor from its fromHost or createTensor, not released`,
+        { field, value: describeTensor(tensor), expected: 'a live WasmTensor of this backend' },
+      );
+    }
+    return tensor;
+  }
+}
+
+/** A short description for error details (never the values: they can be megabytes). */
+function describeTensor(tensor: unknown): string {
+  if (typeof tensor !== 'object' || tensor === null) return String(tensor);
+  const shape = (tensor as { shape?: unknown }).shape;
+  return `${tensor.constructor?.name ?? 'object'} of shape ${JSON.stringify(shape)}`;
+}
+
+const NO_NON_FINITE = { nonFiniteCount: 0, firstNonFiniteIndex: -1 } as const;
+
+function countNonFinite(values: Float32Array): { nonFiniteCount: number; firstNonFiniteIndex: number } {
+  let nonFiniteCount = 0;
+  let firstNonFiniteIndex = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i] as number)) {
+      if (firstNonFiniteIndex < 0) firstNonFiniteIndex = i;
+      nonFiniteCount++;
+    }
+  }
+  return { nonFiniteCount, firstNonFiniteIndex };
+}
+
+function checkShape(shape: readonly number[], field: string): readonly number[] {
+  if (!Array.isArray(shape) || !shape.every((dim) => Number.isInteger(dim) && dim >= 0)) {
+    throw new ClipError(
+      'INVALID_GRADIENTS',
+      `${field}: got ${JSON.stringify(shape)}, expected integers ≥ 0`,
+      {
+        field,
+        value: shape,
+        expected: 'an array of integers ≥ 0',
+      },
+    );
+  }
+  const size = elementCount(shape);
+  if (size > 2 ** 28) {
+    throw new ClipError('INVALID_GRADIENTS', `${field}: ${size} elements; expected at most 2^28 per tensor`, {
+      field,
+      value: size,
+      expected: 'at most 2^28 elements (a wasm32 memory holds 4 GiB)',
+    });
+  }
+  return shape;
+}
+
+function elementCount(shape: readonly number[]): number {
+  let size = 1;
+  for (const dim of shape) size *= dim;
+  return size;
+}
