@@ -10,6 +10,8 @@ export interface BackendCandidate {
   readonly maxElements?: number;
   /** True when the candidate overwrites its inputs (an in-place variant, not a conformant backend). */
   readonly inPlace?: boolean;
+  /** Candidates for the headline (fastest) row: the only ones `--quick` times on GPT-2-small. */
+  readonly headline?: boolean;
   load(): Promise<ClipBackend<unknown>>;
 }
 
@@ -37,6 +39,7 @@ export function defaultCandidates(): BackendCandidate[] {
     id: `wasm${inPlace ? ':in-place' : ''}:${threads}t`,
     threads,
     inPlace,
+    headline: true,
     async load() {
       const create = await factory('@gradclip/backend-wasm', 'createWasmBackend');
       const backend = (await create({ threads })) as ClipBackend<unknown> & { inPlace: ClipBackend<unknown> };
