@@ -4,6 +4,7 @@
  *
  *   gradclip-playground [all]      parity, then the demos, then the report (the main job)
  *   gradclip-playground parity [--cases FILE] [--backends a,b] [--only-file] [--out DIR]
+ *                              (conformance cases + gradients captured from the models; --only-file: FILE only)
  *   gradclip-playground demo [--backends a,b] [--epochs N] [--out DIR]
  *   gradclip-playground report [--out DIR]
  *
@@ -16,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { conformanceCases } from '@gradclip/core/conformance';
 import { playgroundBackends, selectBackends } from './backends.js';
+import { capturedCases } from './captured-cases.js';
 import { runChildParity } from './child-parity.js';
 import { runDemo } from './demo.js';
 import type { DemoRun } from './demo-run.js';
@@ -42,7 +44,10 @@ const command = positionals[0] ?? 'all';
 const outDirectory = resolve(values.out ?? 'reports');
 
 async function parity(): Promise<ParityRun> {
-  const cases: ParityCase[] = values['only-file'] ? [] : conformanceCases.map(fromConformanceCase);
+  // The conformance cases plus real gradients captured from the seed models' training.
+  const cases: ParityCase[] = values['only-file']
+    ? []
+    : [...conformanceCases.map(fromConformanceCase), ...(await capturedCases())];
   if (values.cases !== undefined) {
     const path = resolve(values.cases);
     let data: unknown;
