@@ -7,5 +7,6 @@ export default defineConfig({
     name: '@gradclip/backend-wasm',
     include: ['src/**/*.test.ts'],
     testTimeout: 300_000,
+    hookTimeout: 120_000,
   },
 });

@@ -7,5 +7,6 @@ export default defineConfig({
     name: '@gradclip/core',
     include: ['src/**/*.test.ts'],
     testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });
