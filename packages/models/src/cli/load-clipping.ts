@@ -25,11 +25,13 @@ export const BACKEND_IDS = ['reference', ...Object.keys(KNOWN_BACKENDS)] as cons
 /**
  * A clipper for `spec` on the backend named `id` (`reference`, `tfjs`, `onnx`, `gpujs`, or
  * `id:mode`, whose mode is passed to the factory as `{ mode }`). Backend packages are imported
- * only here, on demand: none is a dependency of @gradclip/models.
+ * only here, on demand (`importModule`, replaceable in tests): none is a dependency of
+ * @gradclip/models.
  */
 export async function loadClipping(
   id: string,
   spec: ClipSpec | ResolvedSpec,
+  importModule: (specifier: string) => Promise<unknown> = (specifier) => import(specifier),
 ): Promise<GradientClipping<unknown>> {
   const [name = '', mode] = id.split(':', 2);
   if (name === 'reference') {
@@ -50,8 +52,7 @@ export async function loadClipping(
   let module: Record<string, unknown>;
   try {
     // A variable specifier: TypeScript must not resolve packages that are not dependencies.
-    const specifier: string = known.packageName;
-    module = (await import(specifier)) as Record<string, unknown>;
+    module = (await importModule(known.packageName)) as Record<string, unknown>;
   } catch (error) {
     const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
     throw new ModelsError(
@@ -76,7 +77,10 @@ export async function loadClipping(
   }
   let backend: ClipBackend<unknown>;
   try {
-    backend = (await factory(mode === undefined ? {} : { mode })) as ClipBackend<unknown>;
+    // TF.js's backend works on the TF.js module the models train with.
+    const options =
+      name === 'tfjs' ? { tf: await import('@tensorflow/tfjs') } : mode === undefined ? {} : { mode };
+    backend = (await factory(options)) as ClipBackend<unknown>;
   } catch (error) {
     throw new ModelsError(
       'BACKEND_UNAVAILABLE',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelsError } from '../errors.js';
+import { loadClipping } from './load-clipping.js';
 import { runCommand } from './run-command.js';
 
 function io() {
@@ -49,9 +50,27 @@ describe('gradclip-models (command line)', () => {
     expect(['NaN', 'Infinity']).toContain(written.history.steps.at(-1).loss);
   });
 
+  it('clips through each installed backend package by id', async () => {
+    for (const [id, expected] of [
+      ['tfjs', /^tfjs:/],
+      ['onnx', /^onnx:/],
+      ['gpujs:webasm', /^gpujs:webasm$/],
+    ] as const) {
+      const { out, streams } = io();
+      await runCommand(['regression', '--clipnorm', '1', '--epochs', '1', '--backend', id], streams);
+      const written = JSON.parse(out.stdout);
+      expect(written.clipping.backend).toMatch(expected);
+      expect(written.history.steps.every((step: { loss: unknown }) => typeof step.loss === 'number')).toBe(
+        true,
+      );
+    }
+  });
+
   it('reports a backend that is not installed, and bad options, clearly', async () => {
     const { streams } = io();
-    const notInstalled = runCommand(['regression', '--clipnorm', '1', '--backend', 'onnx'], streams);
+    const missing = () =>
+      Promise.reject(Object.assign(new Error('Cannot find package'), { code: 'ERR_MODULE_NOT_FOUND' }));
+    const notInstalled = loadClipping('onnx', { kind: 'norm', maxNorm: 1 }, missing);
     await expect(notInstalled).rejects.toThrow(ModelsError);
     await expect(notInstalled).rejects.toThrow(
       /backend "onnx": the package @gradclip\/backend-onnx is not installed/,
