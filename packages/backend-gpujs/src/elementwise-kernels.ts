@@ -1,8 +1,10 @@
 import { type ClampBounds, ClipError, type ScaleRequest, sliceIndexOfElements } from '@gradclip/core';
 import { type Batch, bucket, MIN_BATCH, packSegments } from './batches.js';
+import { type GpujsDeviceData, isDeviceData, type TensorData } from './device-tensor.js';
 import type { KernelCache, KernelRecipe } from './kernel-cache.js';
 import {
   clampSource,
+  copySource,
   SCALE_ORDER_CODES,
   scalePerElementSource,
   scaleUniformSource,
@@ -22,6 +24,8 @@ export interface ElementwiseContext {
    * result is flushed anyway). Off elsewhere, where it would round twice.
    */
   readonly flushesSubnormals: boolean;
+  /** Pipeline outputs this backend made: the only device data `release` may delete. */
+  readonly created: WeakSet<object>;
 }
 
 const SMALLEST_NORMAL = 2 ** -126;
@@ -46,18 +50,33 @@ const zeroRecipe: KernelRecipe = {
   constants: { largest: FLOAT32_LARGEST },
 };
 
+const copyRecipe: KernelRecipe = { name: 'copy', source: copySource, constants: {} };
+
 /**
- * Runs an element-wise kernel over tensors packed into batches; `extraArguments` gives the
- * arguments after the values for one batch. Returns new arrays.
+ * Runs an element-wise kernel over tensors: host arrays packed into batches, device data one
+ * tensor per run with a pipeline output, so it stays on the device. `extraArguments` gives the
+ * arguments after the values for one batch. Returns new arrays or new device data.
  */
 async function mapTensors(
   context: ElementwiseContext,
-  tensors: readonly Float32Array[],
+  tensors: readonly TensorData[],
   recipe: KernelRecipe,
   extraArguments: (batch: Batch, size: number) => (Float32Array | number)[],
-): Promise<Float32Array[]> {
-  const outputs = tensors.map((values) => new Float32Array(values.length));
-  for (const batch of packSegments(tensors.map((values) => values.length))) {
+): Promise<TensorData[]> {
+  const outputs: TensorData[] = tensors.map((data) =>
+    isDeviceData(data) ? data : new Float32Array(data.length),
+  );
+  for (const [segment, data] of tensors.entries()) {
+    if (!isDeviceData(data)) continue;
+    const length = elementsOf(data);
+    const batch: Batch = { elements: length, pieces: [{ segment, from: 0, length, at: 0 }], chunks: [] };
+    outputs[segment] = await runOnDevice(context, recipe, length, [
+      data as never,
+      ...extraArguments(batch, bucket(length, MIN_BATCH)),
+    ]);
+  }
+  const hostLengths = tensors.map((data) => (isDeviceData(data) ? 0 : data.length));
+  for (const batch of packSegments(hostLengths)) {
     const size = bucket(batch.elements, MIN_BATCH);
     const values = context.staging.get('values', size);
     for (const piece of batch.pieces) {
@@ -88,11 +107,59 @@ async function mapTensors(
   return outputs;
 }
 
+export function elementsOf(data: GpujsDeviceData): number {
+  return data.output.reduce((product, size) => product * size, 1);
+}
+
+/** One kernel run whose output stays on the device; checks that gpu.js really kept it there. */
+async function runOnDevice(
+  context: ElementwiseContext,
+  recipe: KernelRecipe,
+  length: number,
+  args: readonly (TensorData | number)[],
+): Promise<GpujsDeviceData> {
+  const result = (await context.cache.run(recipe, [length], args as never, { pipeline: true })) as unknown;
+  if (
+    result instanceof Float32Array ||
+    Array.isArray(result) ||
+    typeof result !== 'object' ||
+    result === null
+  ) {
+    throw new ClipError(
+      'BACKEND_CONTRACT',
+      `${context.id}: kernel "${recipe.name}" gave no pipeline output`,
+      {
+        field: 'kernel output',
+        value: result instanceof Float32Array ? 'Float32Array' : result,
+        expected: 'a gpu.js texture or buffer that stays on the device',
+      },
+    );
+  }
+  context.created.add(result);
+  return result as GpujsDeviceData;
+}
+
+/** Copies host values into a new pipeline output (headlessgl: a texture; webgpu: a storage buffer). */
+export function uploadToDevice(context: ElementwiseContext, values: Float32Array): Promise<GpujsDeviceData> {
+  return runOnDevice(context, copyRecipe, values.length, [values]);
+}
+
+/** Gathers `values[order[i]]` into a new pipeline output (the order holds float32-exact indices). */
+export function gatherOnDevice(
+  context: ElementwiseContext,
+  recipe: KernelRecipe,
+  data: GpujsDeviceData,
+  order: Float32Array,
+  length: number,
+): Promise<GpujsDeviceData> {
+  return runOnDevice(context, recipe, length, [data, order]);
+}
+
 export function clampTensors(
   context: ElementwiseContext,
-  tensors: readonly Float32Array[],
+  tensors: readonly TensorData[],
   bounds: ClampBounds,
-): Promise<Float32Array[]> {
+): Promise<TensorData[]> {
   // An infinite bound never applies; flags keep ±∞ out of the kernels' uniforms.
   const useLow = bounds.min > Number.NEGATIVE_INFINITY ? 1 : 0;
   const useHigh = bounds.max < Number.POSITIVE_INFINITY ? 1 : 0;
@@ -103,8 +170,8 @@ export function clampTensors(
 
 export function zeroNonFiniteTensors(
   context: ElementwiseContext,
-  tensors: readonly Float32Array[],
-): Promise<Float32Array[]> {
+  tensors: readonly TensorData[],
+): Promise<TensorData[]> {
   return mapTensors(context, tensors, zeroRecipe, () => []);
 }
 
@@ -115,15 +182,15 @@ export function zeroNonFiniteTensors(
  */
 export async function scaleTensors(
   context: ElementwiseContext,
-  tensors: readonly Float32Array[],
+  tensors: readonly TensorData[],
   requests: readonly ScaleRequest[],
-): Promise<Float32Array[]> {
-  const outputs: Float32Array[] = new Array(tensors.length);
+): Promise<TensorData[]> {
+  const outputs: TensorData[] = new Array(tensors.length);
   const orders = [...new Set(requests.map((request) => request.order))];
   for (const order of orders) {
     const members = requests.flatMap((request, i) => (request.order === order ? [i] : []));
     const code = SCALE_ORDER_CODES[order];
-    const memberTensors = members.map((i) => tensors[i] as Float32Array);
+    const memberTensors = members.map((i) => tensors[i] as TensorData);
     const memberRequests = members.map((i) => requests[i] as ScaleRequest);
     const first = memberRequests[0] as ScaleRequest;
     const multiplier = first.multipliers[0];
@@ -136,7 +203,7 @@ export async function scaleTensors(
           Object.is(request.multipliers[0], multiplier) &&
           Object.is(request.divisors?.[0] ?? 1, divisor),
       );
-    let results: Float32Array[];
+    let results: TensorData[];
     if (uniform) {
       const recipe: KernelRecipe = {
         name: `scale-uniform-${code}`,
@@ -171,7 +238,7 @@ export async function scaleTensors(
       });
     }
     members.forEach((i, k) => {
-      outputs[i] = results[k] as Float32Array;
+      outputs[i] = results[k] as TensorData;
     });
   }
   return outputs;

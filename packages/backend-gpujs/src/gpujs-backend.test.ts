@@ -14,6 +14,31 @@ describe('createGpujsBackend options', () => {
     expect(error).toMatchObject({ code: 'INVALID_SPEC', field: 'threads', value: true });
   });
 
+  it('has no device tensors in cpu (pipeline outputs are Float32Arrays), naming the field', async () => {
+    const refused = await createGpujsBackend({ mode: 'cpu', residency: 'device' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(refused).toMatchObject({ code: 'INVALID_SPEC', field: 'residency', value: 'device' });
+    const backend = await createGpujsBackend({ mode: 'cpu' });
+    try {
+      const fake = { type: 'ArrayTexture(1)', output: [2], toArray: () => [], delete: () => {} };
+      expect(() => backend.shapeOf({ shape: [2], device: fake }, 'gradients[0]')).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_GRADIENTS',
+          field: 'gradients[0]',
+          value: 'ArrayTexture(1)',
+        }),
+      );
+      const [host] = await backend.clamp([{ shape: [2], values: new Float32Array([5, -5]) }], {
+        min: -1,
+        max: 1,
+      });
+      expect(host !== undefined && 'values' in host).toBe(true);
+    } finally {
+      await backend.dispose();
+    }
+  });
+
   it('rejects general orders p with a ClipError naming p', async () => {
     const backend = await createGpujsBackend({ mode: 'cpu' });
     try {

@@ -1,21 +1,21 @@
 import { createRequire } from 'node:module';
+import { type BackendManifest, type ClipBackend, ClipError, type ExpectedFailure } from '@gradclip/core';
+import type { GPU } from 'gpu.js';
 import {
-  type BackendManifest,
-  type ClipBackend,
-  ClipError,
-  type ExpectedFailure,
-  type HostTensor,
-} from '@gradclip/core';
-import { checkHostTensor } from '@gradclip/core/reference';
-import { clampTensors, scaleTensors, zeroNonFiniteTensors } from './elementwise-kernels.js';
+  checkTensor,
+  DEVICE_ELEMENT_LIMIT,
+  DEVICE_TYPE_OF_MODE,
+  type GpujsDeviceData,
+  type GpujsTensor,
+  isDeviceTensor,
+  type TensorData,
+} from './device-tensor.js';
+import { clampTensors, scaleTensors, uploadToDevice, zeroNonFiniteTensors } from './elementwise-kernels.js';
 import { GPUJS_MODES, type GpujsMode, KERNEL_CLASS_OF_MODE, startGpu } from './gpujs-mode.js';
 import { KernelCache } from './kernel-cache.js';
 import { StagingBuffers } from './staging-buffers.js';
 import { summarizeTensors } from './summarize-kernels.js';
 import type { WebgpuSetupOptions } from './webgpu-navigator.js';
-
-/** Host float32 data with a shape: what gpu.js kernels take as arguments. */
-export type GpujsTensor = HostTensor;
 
 export interface GpujsBackendOptions {
   /** The gpu.js mode to run; it is used exactly, or the factory fails (no silent fallback). */
@@ -27,6 +27,11 @@ export interface GpujsBackendOptions {
   readonly threads?: boolean;
   /** `webgpu` only: the Dawn set-up. */
   readonly webgpu?: WebgpuSetupOptions;
+  /**
+   * Where `fromHost` puts tensors. `'host'` (default): `{ shape, values: Float32Array }`.
+   * `'device'` (webgpu, headlessgl): a device tensor, uploaded by a pipeline kernel.
+   */
+  readonly residency?: 'host' | 'device';
 }
 
 export interface GpujsBackend extends ClipBackend<GpujsTensor> {
@@ -40,6 +45,15 @@ export interface GpujsBackend extends ClipBackend<GpujsTensor> {
   readonly threadedRuns: number;
   /** Measured at start: whether the engine flushes subnormal float32 values to zero. */
   readonly flushesSubnormals: boolean;
+  /**
+   * The backend's gpu.js instance. Device tensors must come from its kernels (`pipeline: true`,
+   * `precision: 'single'`): a GL texture cannot be read from another context.
+   */
+  readonly gpu: GPU;
+  /** Where `fromHost` puts tensors. */
+  readonly residency: 'host' | 'device';
+  /** Floats read back from the device by reductions (per-chunk rows) and host-tensor kernels. */
+  readonly hostFloatsRead: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -74,7 +88,20 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
       expected: 'threads only with mode "webasm"',
     });
   }
+  const residency = options.residency ?? 'host';
+  if (residency !== 'host' && (residency !== 'device' || DEVICE_TYPE_OF_MODE[mode] === undefined)) {
+    throw new ClipError(
+      'INVALID_SPEC',
+      `createGpujsBackend: residency ${JSON.stringify(residency)} is not available in mode "${mode}"`,
+      {
+        field: 'residency',
+        value: residency,
+        expected: `"host", or "device" with mode "webgpu" or "headlessgl" (${mode} pipeline outputs are host arrays)`,
+      },
+    );
+  }
   const id = `gpujs:${mode}${threads ? '-threaded' : ''}`;
+  const created = new WeakSet<object>();
   const staging = new StagingBuffers();
   let cache: KernelCache | undefined;
   let flushesSubnormals = false;
@@ -86,7 +113,7 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
     // the kernel class, and measures whether subnormals survive: 2^-140 · 2^100 must be 2^-40.
     warmUp: async ({ gpu, asyncKernels }) => {
       cache = new KernelCache(gpu, mode, asyncKernels);
-      const context = { cache, staging, id, flushesSubnormals: false };
+      const context = { cache, staging, id, flushesSubnormals: false, created };
       const [probe] = await scaleTensors(
         context,
         [new Float32Array([2 ** -140])],
@@ -98,35 +125,51 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
           },
         ],
       );
-      flushesSubnormals = probe?.[0] !== 2 ** -40;
+      flushesSubnormals = (probe as Float32Array | undefined)?.[0] !== 2 ** -40;
     },
   });
   if (cache === undefined) throw new Error('unreachable: warm-up did not run');
   const kernels = cache;
-  const context = { cache: kernels, staging, id, flushesSubnormals };
-  const expectedFailures: ExpectedFailure[] = flushesSubnormals
-    ? SUBNORMAL_CASES.map((caseId) => ({
-        caseId,
-        kind: 'mismatch',
-        reason: `${id} flushes subnormal float32 values to zero (measured at start: 2^-140 · 2^100 gave 0, not 2^-40)`,
-      }))
-    : [];
+  const context = { cache: kernels, staging, id, flushesSubnormals, created };
+  const flushReason = `${id} flushes subnormal float32 values to zero (measured at start: 2^-140 · 2^100 gave 0, not 2^-40)`;
+  // Host tensors: norms finished on the host, results flushed. Device tensors: the kernels read the
+  // subnormals as 0 and the host has no copy to finish those chunks from (measured: both kinds).
+  const expectedFailures: ExpectedFailure[] = !flushesSubnormals
+    ? []
+    : residency === 'host'
+      ? SUBNORMAL_CASES.map((caseId) => ({ caseId, kind: 'mismatch', reason: flushReason }))
+      : SUBNORMAL_CASES.flatMap((caseId) =>
+          (['mismatch', 'report-mismatch'] as const).map((kind) => ({
+            caseId,
+            kind,
+            reason: `${flushReason}; the kernels read device inputs' subnormals as 0, so a subnormal tensor's norm is 0 and it is not clipped`,
+          })),
+        );
   const manifest: BackendManifest = {
     maxUlp: 0,
-    capabilities: ['axes', 'largeTensors'],
+    // fromHost puts kit inputs on the device, where tensors hold at most 2^24 elements.
+    capabilities: residency === 'device' ? ['axes'] : ['axes', 'largeTensors'],
     expectedFailures,
     notes: [
       `gpu.js ${GPUJS_VERSION}, mode ${mode}${threads ? ' (threaded, async contract)' : ''}, kernel class ${KERNEL_CLASS_OF_MODE[mode]}`,
       'Norms: per-chunk float-float power sums of exactly pre-scaled values, finished in float64 with Neumaier compensation.',
       'Orders p = 1, 2 and ∞ only: float32 kernels have no error-free power for other orders (no generalP).',
+      DEVICE_TYPE_OF_MODE[mode] === undefined
+        ? `No device tensors in mode ${mode}: gpu.js pipeline outputs are Float32Arrays here; pass them as { shape, values }.`
+        : `Device tensors: { shape, device } with a ${DEVICE_TYPE_OF_MODE[mode]} pipeline output of backend.gpu, up to ${DEVICE_ELEMENT_LIMIT} elements; scale/clamp/zeroNonFinite return pipeline outputs, summarize reads back 9 floats per 1024 elements.`,
       ...(flushesSubnormals
         ? ['This engine flushes subnormal float32 values to zero (measured at start).']
         : []),
     ],
   };
-  const valuesOf = (tensors: readonly GpujsTensor[]) => tensors.map((tensor) => tensor.values);
-  const wrap = (tensors: readonly GpujsTensor[], outputs: Float32Array[]): GpujsTensor[] =>
-    outputs.map((values, i) => ({ shape: (tensors[i] as GpujsTensor).shape, values }));
+  const dataOf = (tensors: readonly GpujsTensor[]): TensorData[] =>
+    tensors.map((tensor) => (isDeviceTensor(tensor) ? tensor.device : tensor.values));
+  const wrap = (tensors: readonly GpujsTensor[], outputs: TensorData[]): GpujsTensor[] =>
+    outputs.map((data, i) => {
+      const { shape } = tensors[i] as GpujsTensor;
+      return data instanceof Float32Array ? { shape, values: data } : { shape, device: data };
+    });
+  const check = { id, mode, context: (kernels.gpu as unknown as { context?: unknown }).context };
   return {
     id,
     name: `gpu.js ${mode}${threads ? ' (threaded)' : ''}`,
@@ -142,19 +185,45 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
       return kernels.threadedRuns;
     },
     flushesSubnormals,
-    shapeOf: checkHostTensor,
+    get hostFloatsRead() {
+      return kernels.hostFloatsRead;
+    },
+    gpu: kernels.gpu,
+    residency,
+    shapeOf: (tensor, field) => checkTensor(check, tensor, field),
     nameOf: (tensor) => tensor.name,
-    fromHost: async (values, shape) => ({ shape: [...shape], values: values.slice() }),
-    toHost: async (tensor) => tensor.values.slice(),
-    summarize: (tensors, request) => summarizeTensors(context, valuesOf(tensors), request),
-    scale: async (tensors, requests) =>
-      wrap(tensors, await scaleTensors(context, valuesOf(tensors), requests)),
-    clamp: async (tensors, bounds) => wrap(tensors, await clampTensors(context, valuesOf(tensors), bounds)),
-    zeroNonFinite: async (tensors) => wrap(tensors, await zeroNonFiniteTensors(context, valuesOf(tensors))),
-    release: () => {},
+    fromHost: async (values, shape) => {
+      // Empty tensors stay on the host: gpu.js has no zero-sized texture or buffer.
+      if (residency === 'host' || values.length === 0) return { shape: [...shape], values: values.slice() };
+      return { shape: [...shape], device: await uploadToDevice(context, values) };
+    },
+    toHost: async (tensor) => (isDeviceTensor(tensor) ? readDevice(tensor.device) : tensor.values.slice()),
+    summarize: (tensors, request) => summarizeTensors(context, dataOf(tensors), request),
+    scale: async (tensors, requests) => wrap(tensors, await scaleTensors(context, dataOf(tensors), requests)),
+    clamp: async (tensors, bounds) => wrap(tensors, await clampTensors(context, dataOf(tensors), bounds)),
+    zeroNonFinite: async (tensors) => wrap(tensors, await zeroNonFiniteTensors(context, dataOf(tensors))),
+    // Deletes only textures and buffers this backend made; a caller's pipeline outputs stay alive.
+    release: (tensors) => {
+      for (const tensor of tensors) {
+        if (isDeviceTensor(tensor) && created.has(tensor.device)) tensor.device.delete();
+      }
+    },
     dispose: async () => {
       staging.clear();
       await kernels.destroy();
     },
   };
+}
+
+/** The data of a pipeline output as one flat Float32Array (gpu.js returns rows for 2-D and 3-D outputs). */
+async function readDevice(data: GpujsDeviceData): Promise<Float32Array> {
+  const result = (await data.toArray()) as Float32Array | Float32Array[] | Float32Array[][];
+  if (result instanceof Float32Array) return result.slice();
+  const flat: number[] = [];
+  const visit = (value: unknown): void => {
+    if (value instanceof Float32Array) for (const element of value) flat.push(element);
+    else for (const item of value as unknown[]) visit(item);
+  };
+  visit(result);
+  return new Float32Array(flat);
 }

@@ -12,6 +12,19 @@ export interface KernelRecipe {
 
 export type KernelResult = Float32Array | Float32Array[];
 
+export interface RunOptions {
+  /**
+   * An argument is a device tensor: gpu.js bakes a texture argument's size into the GL shader
+   * unless `dynamicArguments` is on, so these kernels are compiled with it.
+   */
+  readonly deviceArguments?: boolean;
+  /**
+   * Keep the output on the device (`pipeline`, `immutable`: each run gets its own texture or
+   * buffer). Output sizes are set per run (`dynamicOutput`), so one kernel serves every size.
+   */
+  readonly pipeline?: boolean;
+}
+
 /**
  * Kernels compiled once per shape class and reused: a shape class is a recipe plus power-of-two
  * bucket sizes, so the number of compiled kernels is bounded whatever the tensors' sizes. Every run
@@ -25,6 +38,7 @@ export class KernelCache {
   readonly #engines = new WeakSet<object>();
   #compilations = 0;
   #threadedRuns = 0;
+  #hostFloatsRead = 0;
 
   constructor(gpu: GPU, mode: GpujsMode, asyncKernels: boolean) {
     this.#gpu = gpu;
@@ -42,12 +56,26 @@ export class KernelCache {
     return this.#threadedRuns;
   }
 
+  /** Floats that non-pipeline kernels returned to the host (pipeline outputs stay on the device). */
+  get hostFloatsRead(): number {
+    return this.#hostFloatsRead;
+  }
+
+  /** The `GPU` whose kernels may hand their pipeline outputs to this backend. */
+  get gpu(): GPU {
+    return this.#gpu;
+  }
+
   async run(
     recipe: KernelRecipe,
     output: readonly number[],
     args: readonly KernelVariable[],
+    options: RunOptions = {},
   ): Promise<KernelResult> {
-    const key = `${recipe.name}|${output.join('x')}|${args.map(sizeOf).join(',')}`;
+    const pipeline = options.pipeline === true;
+    const dynamic = pipeline || options.deviceArguments === true;
+    const outputKey = pipeline ? `pipeline${output.length}` : output.join('x');
+    const key = `${recipe.name}|${dynamic ? 'dynamic|' : ''}${outputKey}|${args.map(sizeOf).join(',')}`;
     let kernel = this.#kernels.get(key);
     if (kernel === undefined) {
       kernel = this.#gpu.createKernel(recipe.source, {
@@ -56,11 +84,15 @@ export class KernelCache {
         precision: 'single',
         tactic: 'precision',
         ...(this.#asyncKernels ? { asyncMode: true } : {}),
+        ...(dynamic ? { dynamicArguments: true } : {}),
+        ...(pipeline ? { pipeline: true, immutable: true, dynamicOutput: true } : {}),
       });
       this.#kernels.set(key, kernel);
     }
+    if (pipeline) kernel.setOutput([...output]);
     const result = (await kernel(...args)) as unknown as KernelResult;
     this.#checkEngine(kernel, recipe.name);
+    if (!pipeline) this.#hostFloatsRead += floatsOf(result);
     return result;
   }
 
@@ -95,5 +127,12 @@ export class KernelCache {
 
 function sizeOf(argument: KernelVariable): string {
   if (typeof argument === 'number') return 's';
-  return String((argument as { length?: number }).length ?? 't');
+  const { length, type } = argument as { length?: number; type?: string };
+  // Device data: its type picks gpu.js's argument class; sizes are dynamic.
+  return length === undefined ? `device:${type}` : String(length);
+}
+
+function floatsOf(result: unknown): number {
+  if (Array.isArray(result)) return result.reduce((sum: number, row) => sum + floatsOf(row), 0);
+  return (result as { length?: number }).length ?? 0;
 }

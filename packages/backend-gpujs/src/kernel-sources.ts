@@ -150,3 +150,13 @@ export const scalePerElementSource = `function (values, multipliers, divisors, p
   if (this.constants.order === 1) { return Math.fround(Math.fround(Math.fround(g * m) * post) / d); }
   return Math.fround(Math.fround(Math.fround(g / d) * m) * post);
 }`;
+
+/** `values[i]`: copies host data into a pipeline output (the device upload of `fromHost`). */
+export const copySource = `function (values) {
+  return values[this.thread.x];
+}`;
+
+/** `values[order[i]]`: gathers a device tensor's slices into slice order, each slice contiguous. */
+export const gatherSource = `function (values, order) {
+  return values[order[this.thread.x]];
+}`;

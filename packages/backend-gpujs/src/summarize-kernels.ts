@@ -1,6 +1,14 @@
-import { ClipError, type SummaryRequest, sliceIndexOfElements, type TensorSummary } from '@gradclip/core';
+import {
+  ClipError,
+  type SliceLayout,
+  type SummaryRequest,
+  sliceIndexOfElements,
+  type TensorSummary,
+} from '@gradclip/core';
 import { type Batch, bucket, MIN_BATCH, packSegments } from './batches.js';
-import type { KernelCache, KernelRecipe } from './kernel-cache.js';
+import { isDeviceData, type TensorData } from './device-tensor.js';
+import type { ElementwiseContext } from './elementwise-kernels.js';
+import type { KernelCache, KernelRecipe, RunOptions } from './kernel-cache.js';
 import {
   CHUNK,
   powerSumSource,
@@ -9,6 +17,7 @@ import {
   statisticsSource,
 } from './kernel-sources.js';
 import type { StagingBuffers } from './staging-buffers.js';
+import { summarizeOnDevice } from './summarize-device.js';
 
 /** Chunks per batch: a batch of 2^22 elements holds 4096 full chunks, plus room for small tensors. */
 const CHUNK_CAPACITY = 2 ** 13;
@@ -57,7 +66,7 @@ interface Segment {
 }
 
 /** Per tensor, the running state of the host-side (float64) finish. */
-class TensorAccumulator {
+export class TensorAccumulator {
   readonly sums: Float64Array;
   readonly compensations: Float64Array;
   readonly maxAbs: Float64Array;
@@ -120,8 +129,8 @@ class TensorAccumulator {
  * the scaling (exact) and adds the partial sums in float64 with Neumaier compensation.
  */
 export async function summarizeTensors(
-  context: SummarizeContext,
-  tensors: readonly Float32Array[],
+  context: ElementwiseContext,
+  tensors: readonly TensorData[],
   request: SummaryRequest,
 ): Promise<TensorSummary[]> {
   const { p, exponent } = request;
@@ -134,6 +143,7 @@ export async function summarizeTensors(
   }
   const segments: Segment[] = [];
   const accumulators = tensors.map((values, tensor) => {
+    const accumulator = new TensorAccumulator(request.layouts[tensor]?.sliceCount ?? 0);
     const layout = request.layouts[tensor];
     if (layout === undefined) {
       throw new ClipError('BACKEND_CONTRACT', `${context.id}: summarize got no layout for tensor ${tensor}`, {
@@ -142,9 +152,10 @@ export async function summarizeTensors(
         expected: 'one layout per tensor',
       });
     }
+    if (isDeviceData(values)) return accumulator;
     if (layout.axes === null) segments.push({ tensor, slice: 0, values });
     else segments.push(...sliceSegments(tensor, values, sliceIndexOfElements(layout), layout.sliceCount));
-    return new TensorAccumulator(layout.sliceCount);
+    return accumulator;
   });
   const batches = packSegments(
     segments.map((segment) => segment.values.length),
@@ -153,9 +164,15 @@ export async function summarizeTensors(
   for (const batch of batches) {
     await summarizeBatch(context, batch, segments, accumulators, p, exponent);
   }
+  for (const [tensor, values] of tensors.entries()) {
+    if (!isDeviceData(values)) continue;
+    const layout = request.layouts[tensor] as SliceLayout;
+    await summarizeOnDevice(context, values, layout, accumulators[tensor] as TensorAccumulator, p, exponent);
+  }
   // With axes, chunks run in slice order, so the first non-finite index comes from the values.
   tensors.forEach((values, tensor) => {
     const accumulator = accumulators[tensor] as TensorAccumulator;
+    if (isDeviceData(values)) return;
     if (request.layouts[tensor]?.axes !== null && accumulator.nonFiniteCount > 0) {
       accumulator.firstNonFiniteIndex = values.findIndex((value) => !Number.isFinite(value));
     }
@@ -172,15 +189,68 @@ async function summarizeBatch(
   exponent: number,
 ): Promise<void> {
   const size = bucket(batch.elements, MIN_BATCH);
-  const chunkSlots = bucket(batch.chunks.length, MIN_CHUNKS);
   const values = context.staging.get('values', size);
   for (const piece of batch.pieces) {
     const source = (segments[piece.segment] as Segment).values;
     values.set(source.subarray(piece.from, piece.from + piece.length), piece.at);
   }
+  const partials = await runChunkKernels(context, values, batch.chunks, p, {});
+  batch.chunks.forEach((chunk, c) => {
+    const segment = segments[chunk.segment] as Segment;
+    const accumulator = accumulators[segment.tensor] as TensorAccumulator;
+    if (context.flushesSubnormals && (partials.maxAbs(c) as number) < SUBNORMAL_RELEVANCE) {
+      finishOnHost(
+        accumulator,
+        segment.slice,
+        values.subarray(chunk.at, chunk.at + chunk.length),
+        chunk.from,
+        p,
+        exponent,
+      );
+      return;
+    }
+    accumulateChunk(
+      accumulator,
+      segment.slice,
+      partials,
+      c,
+      chunk.length,
+      p,
+      exponent,
+      (offset) => chunk.from + offset,
+    );
+  });
+}
+
+/** A run of chunks of one data source: where each starts in the kernel's `values`, and its length. */
+interface ChunkPlacement {
+  readonly at: number;
+  readonly length: number;
+}
+
+/** Per-chunk results of the two reduction kernels, read back to the host (9 floats per chunk). */
+export interface ChunkPartials {
+  readonly row: (name: keyof typeof STATISTICS_ROWS) => Float32Array;
+  readonly maxAbs: (chunk: number) => number;
+  readonly sumRows: Float32Array[] | undefined;
+  readonly shifts: Float64Array;
+}
+
+/**
+ * Runs the statistics kernel, picks the per-chunk power-of-two scaling, then runs the power-sum
+ * kernel. `values` is a host batch or a device tensor; only the per-chunk rows come back.
+ */
+export async function runChunkKernels(
+  context: SummarizeContext,
+  values: TensorData,
+  chunks: readonly ChunkPlacement[],
+  p: number,
+  options: RunOptions,
+): Promise<ChunkPartials> {
+  const chunkSlots = bucket(chunks.length, MIN_CHUNKS);
   const chunkStart = context.staging.get('chunk-start', chunkSlots).fill(0);
   const chunkLength = context.staging.get('chunk-length', chunkSlots).fill(0);
-  batch.chunks.forEach((chunk, c) => {
+  chunks.forEach((chunk, c) => {
     chunkStart[c] = chunk.at;
     chunkLength[c] = chunk.length;
   });
@@ -188,7 +258,8 @@ async function summarizeBatch(
     await context.cache.run(
       statisticsRecipe,
       [chunkSlots, STATISTICS_ROW_COUNT],
-      [values, chunkStart, chunkLength],
+      [values as never, chunkStart, chunkLength],
+      options,
     ),
     STATISTICS_ROW_COUNT,
     context.id,
@@ -196,11 +267,11 @@ async function summarizeBatch(
   const row = (name: keyof typeof STATISTICS_ROWS) => statistics[STATISTICS_ROWS[name]] as Float32Array;
   const maxAbsRow = row('maxAbs');
   let sumRows: Float32Array[] | undefined;
-  const shifts = new Float64Array(batch.chunks.length);
+  const shifts = new Float64Array(chunks.length);
   if (p === 1 || p === 2) {
     const scaleA = context.staging.get('scale-a', chunkSlots).fill(1);
     const scaleB = context.staging.get('scale-b', chunkSlots).fill(1);
-    for (let c = 0; c < batch.chunks.length; c++) {
+    for (let c = 0; c < chunks.length; c++) {
       const largest = maxAbsRow[c] as number;
       if (largest === 0) continue;
       const shift = TARGET_EXPONENT - binaryExponent(largest);
@@ -213,57 +284,57 @@ async function summarizeBatch(
       await context.cache.run(
         powerSumRecipes[p],
         [chunkSlots, 2],
-        [values, chunkStart, chunkLength, scaleA, scaleB, 1, 1],
+        [values as never, chunkStart, chunkLength, scaleA, scaleB, 1, 1],
+        options,
       ),
       2,
       context.id,
     );
   }
-  const nanRow = row('nanCount');
-  const positiveRow = row('positiveInfinityCount');
-  const negativeRow = row('negativeInfinityCount');
-  batch.chunks.forEach((chunk, c) => {
-    const segment = segments[chunk.segment] as Segment;
-    const accumulator = accumulators[segment.tensor] as TensorAccumulator;
-    const { slice } = segment;
-    if (context.flushesSubnormals && (maxAbsRow[c] as number) < SUBNORMAL_RELEVANCE) {
-      finishOnHost(
-        accumulator,
-        slice,
-        values.subarray(chunk.at, chunk.at + chunk.length),
-        chunk.from,
-        p,
-        exponent,
-      );
-      return;
+  return { row, maxAbs: (c) => maxAbsRow[c] as number, sumRows, shifts };
+}
+
+/** Adds one chunk's partial results to its tensor's float64 finish; `indexOf` maps a chunk offset to a flat index. */
+export function accumulateChunk(
+  accumulator: TensorAccumulator,
+  slice: number,
+  partials: ChunkPartials,
+  c: number,
+  length: number,
+  p: number,
+  exponent: number,
+  indexOf: (offset: number) => number,
+): void {
+  const { row } = partials;
+  const nans = row('nanCount')[c] as number;
+  const positives = row('positiveInfinityCount')[c] as number;
+  const negatives = row('negativeInfinityCount')[c] as number;
+  const nonFinite = nans + positives + negatives;
+  const finite = length - nonFinite;
+  if (nonFinite > 0) {
+    // The smallest flat index wins: chunks of slices need not come in flat order.
+    const index = indexOf(row('firstNonFinite')[c] as number);
+    if (accumulator.firstNonFiniteIndex < 0 || index < accumulator.firstNonFiniteIndex) {
+      accumulator.firstNonFiniteIndex = index;
     }
-    const nans = nanRow[c] as number;
-    const positives = positiveRow[c] as number;
-    const negatives = negativeRow[c] as number;
-    const nonFinite = nans + positives + negatives;
-    const finite = chunk.length - nonFinite;
-    if (nonFinite > 0) {
-      if (accumulator.firstNonFiniteIndex < 0) {
-        accumulator.firstNonFiniteIndex = chunk.from + (row('firstNonFinite')[c] as number);
-      }
-      accumulator.nonFiniteCount += nonFinite;
-      if (nans > 0) accumulator.nanSeen[slice] = 1;
-      if (positives + negatives > 0) accumulator.infinitySeen[slice] = 1;
-    }
-    const maxAbs = maxAbsRow[c] as number;
-    if (maxAbs > (accumulator.maxAbs[slice] as number)) accumulator.maxAbs[slice] = maxAbs;
-    // Same comparisons, in the same element order, as the oracle's min/max.
-    const lowest =
-      negatives > 0 ? Number.NEGATIVE_INFINITY : finite > 0 ? (row('minValue')[c] as number) : undefined;
-    const highest =
-      positives > 0 ? Number.POSITIVE_INFINITY : finite > 0 ? (row('maxValue')[c] as number) : undefined;
-    if (lowest !== undefined && lowest < accumulator.minValue) accumulator.minValue = lowest;
-    if (highest !== undefined && highest > accumulator.maxValue) accumulator.maxValue = highest;
-    if (sumRows !== undefined && maxAbs > 0) {
-      const partial = (sumRows[0]?.[c] as number) + (sumRows[1]?.[c] as number);
-      accumulator.add(slice, partial * 2 ** (-((shifts[c] as number) + exponent) * p));
-    }
-  });
+    accumulator.nonFiniteCount += nonFinite;
+    if (nans > 0) accumulator.nanSeen[slice] = 1;
+    if (positives + negatives > 0) accumulator.infinitySeen[slice] = 1;
+  }
+  const maxAbs = partials.maxAbs(c);
+  if (maxAbs > (accumulator.maxAbs[slice] as number)) accumulator.maxAbs[slice] = maxAbs;
+  // Same comparisons, in the same element order, as the oracle's min/max.
+  const lowest =
+    negatives > 0 ? Number.NEGATIVE_INFINITY : finite > 0 ? (row('minValue')[c] as number) : undefined;
+  const highest =
+    positives > 0 ? Number.POSITIVE_INFINITY : finite > 0 ? (row('maxValue')[c] as number) : undefined;
+  if (lowest !== undefined && lowest < accumulator.minValue) accumulator.minValue = lowest;
+  if (highest !== undefined && highest > accumulator.maxValue) accumulator.maxValue = highest;
+  const { sumRows } = partials;
+  if (sumRows !== undefined && maxAbs > 0) {
+    const partial = (sumRows[0]?.[c] as number) + (sumRows[1]?.[c] as number);
+    accumulator.add(slice, partial * 2 ** (-((partials.shifts[c] as number) + exponent) * p));
+  }
 }
 
 /** The oracle's loop over one chunk, for chunks the engine cannot see exactly. */

@@ -1,6 +1,7 @@
 import { describeConformance } from '@gradclip/core/conformance/vitest';
 import { describe, expect, it } from 'vitest';
 import { createGpujsBackend, type GpujsBackend } from '../src/index.js';
+import { describeDeviceResidency } from './describe-device-residency.js';
 import { describeModeLimits } from './describe-mode-limits.js';
 import { MODE_CASES } from './mode-cases.js';
 
@@ -32,7 +33,7 @@ export function describeMode(label: string): void {
           min: -1,
           max: 1,
         });
-        expect(Array.from(clamped?.values ?? [])).toEqual([-1, 0.5, 1]);
+        expect(Array.from(clamped === undefined ? [] : await started.toHost(clamped))).toEqual([-1, 0.5, 1]);
         expect(started.compiledKernels).toBeGreaterThan(0);
       } finally {
         await started.dispose();
@@ -44,4 +45,12 @@ export function describeMode(label: string): void {
     });
   });
   describeModeLimits(label, mode.options);
+  if (mode.deviceType !== undefined) {
+    // The kit again with every input uploaded to the device (a pipeline kernel's texture or buffer).
+    describeConformance({
+      label: `${label} device tensors`,
+      create: () => createGpujsBackend({ ...mode.options, residency: 'device' }),
+    });
+    describeDeviceResidency(label, mode.options, mode.deviceType);
+  }
 }
