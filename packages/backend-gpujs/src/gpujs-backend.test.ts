@@ -1,4 +1,5 @@
 import { ClipError } from '@gradclip/core';
+import { summarizeValues } from '@gradclip/core/reference';
 import { describe, expect, it } from 'vitest';
 import { createGpujsBackend, type GpujsMode } from './index.js';
 
@@ -39,21 +40,18 @@ describe('createGpujsBackend options', () => {
     }
   });
 
-  it('rejects general orders p with a ClipError naming p', async () => {
+  it("summarises general orders p on the host with the oracle's loop, bit for bit", async () => {
     const backend = await createGpujsBackend({ mode: 'cpu' });
     try {
-      // Kernels may return a value or a Promise (MaybePromise); both reject through this chain.
-      const error = await Promise.resolve()
-        .then(() =>
-          backend.summarize([{ shape: [2], values: new Float32Array([1, 2]) }], {
-            p: 3,
-            exponent: 0,
-            layouts: [{ shape: [2], axes: null, sliceCount: 1, size: 2 }],
-          }),
-        )
-        .catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'INVALID_SPEC', field: 'p', value: 3 });
-      expect(backend.manifest.capabilities).not.toContain('generalP');
+      const values = new Float32Array([1, -2, 3.5, 1e-3, 7e20]);
+      const request = {
+        p: 3,
+        exponent: 0,
+        layouts: [{ shape: [5], axes: null, sliceCount: 1, size: 5 }],
+      };
+      const [summary] = await backend.summarize([{ shape: [5], values }], request);
+      expect(summary).toEqual(summarizeValues(values, request, 0));
+      expect(backend.manifest.capabilities).toContain('generalP');
     } finally {
       await backend.dispose();
     }

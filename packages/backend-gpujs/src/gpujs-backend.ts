@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { type BackendManifest, type ClipBackend, ClipError, type ExpectedFailure } from '@gradclip/core';
+import { summarizeValues } from '@gradclip/core/reference';
 import type { GPU } from 'gpu.js';
 import {
   checkTensor,
@@ -148,12 +149,12 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
   const manifest: BackendManifest = {
     maxUlp: 0,
     // fromHost puts kit inputs on the device, where tensors hold at most 2^24 elements.
-    capabilities: residency === 'device' ? ['axes'] : ['axes', 'largeTensors'],
+    capabilities: residency === 'device' ? ['axes', 'generalP'] : ['axes', 'generalP', 'largeTensors'],
     expectedFailures,
     notes: [
       `gpu.js ${GPUJS_VERSION}, mode ${mode}${threads ? ' (threaded, async contract)' : ''}, kernel class ${KERNEL_CLASS_OF_MODE[mode]}`,
       'Norms: per-chunk float-float power sums of exactly pre-scaled values, finished in float64 with Neumaier compensation.',
-      'Orders p = 1, 2 and ∞ only: float32 kernels have no error-free power for other orders (no generalP).',
+      "Orders p = 1, 2 and ∞ run in gpu.js kernels; other orders are summarised on the host with the oracle's loop (float32 kernels have no error-free power), reading a device tensor back.",
       DEVICE_TYPE_OF_MODE[mode] === undefined
         ? `No device tensors in mode ${mode}: gpu.js pipeline outputs are Float32Arrays here; pass them as { shape, values }.`
         : `Device tensors: { shape, device } with a ${DEVICE_TYPE_OF_MODE[mode]} pipeline output of backend.gpu, up to ${DEVICE_ELEMENT_LIMIT} elements; scale/clamp/zeroNonFinite return pipeline outputs, summarize reads back 9 floats per 1024 elements.`,
@@ -198,7 +199,17 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
       return { shape: [...shape], device: await uploadToDevice(context, values) };
     },
     toHost: async (tensor) => (isDeviceTensor(tensor) ? readDevice(tensor.device) : tensor.values.slice()),
-    summarize: (tensors, request) => summarizeTensors(context, dataOf(tensors), request),
+    summarize: async (tensors, request) => {
+      if (request.p !== 1 && request.p !== 2 && request.p !== Number.POSITIVE_INFINITY) {
+        // float32 kernels have no error-free power for other orders: the host runs the oracle's
+        // own loop (a device tensor is read back whole for it).
+        const values = await Promise.all(
+          tensors.map((tensor) => (isDeviceTensor(tensor) ? readDevice(tensor.device) : tensor.values)),
+        );
+        return values.map((host, i) => summarizeValues(host, request, i));
+      }
+      return summarizeTensors(context, dataOf(tensors), request);
+    },
     scale: async (tensors, requests) => wrap(tensors, await scaleTensors(context, dataOf(tensors), requests)),
     clamp: async (tensors, bounds) => wrap(tensors, await clampTensors(context, dataOf(tensors), bounds)),
     zeroNonFinite: async (tensors) => wrap(tensors, await zeroNonFiniteTensors(context, dataOf(tensors))),
