@@ -2,16 +2,15 @@
  * Every TypeScript sample of this package's README and of the repository's README runs as
  * written (imports rewritten to source), and prints what its comments say.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { printedExpectations, readmeSamples, runSample } from '@gradclip/test-support';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const readmes = [join(here, '..', 'README.md'), join(here, '..', '..', '..', 'README.md')];
-const samples = readmes.flatMap((path) =>
-  [...readFileSync(path, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] as string),
-);
+const samples = readmes.flatMap((path) => readmeSamples(path));
 const scratch = mkdtempSync(join(here, '.readme-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -24,28 +23,14 @@ describe('README samples', () => {
     // The vitest sample registers a conformance suite; it is exercised by conformance.test.ts.
     const registersSuite = sample.includes('describeConformance');
     it.skipIf(registersSuite)(`sample ${i + 1} runs and prints what its comments say`, async () => {
-      const source = sample.replaceAll("'@gradclip/core'", `'${join(here, 'index.js')}'`);
-      const file = join(scratch, `sample-${i}.ts`);
-      writeFileSync(file, `${source}\nexport {};\n`);
-      const printed: string[] = [];
-      const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-        printed.push(
-          args
-            .map((arg) =>
-              arg instanceof Float32Array ? `Float32Array [${Array.from(arg).join(', ')}]` : String(arg),
-            )
-            .join(' '),
-        );
+      const printed = await runSample({
+        source: sample,
+        imports: { '@gradclip/core': join(here, 'index.js') },
+        directory: scratch,
+        fileName: `sample-${i}.ts`,
       });
-      try {
-        await import(file);
-      } finally {
-        log.mockRestore();
-      }
       // Each `console.log(...); // expected` comment: the printed line starts with the digits shown.
-      const expectations = [...source.matchAll(/console\.log\(.*\); \/\/ (.*)$/gm)].map(
-        (match) => match[1] as string,
-      );
+      const expectations = printedExpectations(sample);
       expect(printed.length).toBe(expectations.length);
       expectations.forEach((expected, k) => {
         const prefixes = expected

@@ -1,0 +1,7 @@
+export {
+  printedExpectations,
+  type RunSampleOptions,
+  readmeSamples,
+  runSample,
+  showLogged,
+} from './readme-samples.js';
