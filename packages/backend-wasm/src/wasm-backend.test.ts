@@ -45,6 +45,22 @@ describe('createWasmBackend', () => {
     backend.release([second]);
   });
 
+  it('in place, release still frees what the caller made, and clipping never frees an input', () => {
+    const { inPlace } = backend;
+    const input = inPlace.fromHost(new Float32Array([30, 40]), [2]) as ReturnType<typeof backend.fromHost>;
+    const { gradients } = clipSync([input], { kind: 'globalNorm', maxNorm: 1 }, { backend: inPlace });
+    expect(gradients[0]).toBe(input);
+    expect(Array.from(input.values)).toEqual([
+      Math.fround(30 * Math.fround(1 / 50)),
+      Math.fround(40 * Math.fround(1 / 50)),
+    ]);
+    const offset = input.values.byteOffset;
+    inPlace.release([input]);
+    const next = backend.fromHost(new Float32Array(2), [2]);
+    expect(next.values.byteOffset).toBe(offset);
+    backend.release([next]);
+  });
+
   it('refuses foreign and released tensors with INVALID_GRADIENTS naming the field', () => {
     const foreign = { shape: [1], values: new Float32Array(1) };
     expect(() => backend.shapeOf(foreign, 'gradients["w"]')).toThrow(ClipError);

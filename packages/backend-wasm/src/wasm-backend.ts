@@ -176,8 +176,9 @@ class WasmKernels {
       scale: (tensors, requests) => this.scale(tensors, requests, true),
       clamp: (tensors, bounds) => this.clamp(tensors, bounds, true),
       zeroNonFinite: (tensors) => this.zeroNonFinite(tensors, true),
-      // In place, every kernel returns its input: there is nothing of core's own to free.
-      release: () => {},
+      // Frees what the caller made (e.g. fromHost copies). Core never hands it a tensor it returns,
+      // and in place every kernel returns its input, so no caller tensor is freed behind its back.
+      release: (tensors) => this.release(tensors),
       dispose: () => this.dispose(),
     };
     this.backend = {
