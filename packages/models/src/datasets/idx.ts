@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { ModelsError } from '../errors.js';
+import { readDataFile } from './read-data-file.js';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -64,16 +64,7 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
 
 /** Reads and parses one IDX file, gzipped or not. */
 export async function readIdxFile(path: string): Promise<IdxArray> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new ModelsError('INVALID_DATA', `${path}: cannot be read (${(error as Error).message})`, {
-      field: path,
-      expected: 'a readable IDX file',
-      cause: error,
-    });
-  }
+  const bytes = await readDataFile(path, 'a readable IDX file');
   return parseIdx(bytes, path);
 }
 
