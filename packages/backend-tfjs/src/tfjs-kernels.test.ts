@@ -46,6 +46,34 @@ for (const tfBackend of ['cpu', 'wasm']) {
       });
     }
 
+    // Issue 12 #4: a bound of -0 lost its sign depending on earlier calls (a clamp cached by the
+    // bounds' values, where -0 === +0). Every order of zero bounds must match the oracle.
+    it('clamp keeps the sign of a zero bound whatever ran before', () => {
+      const sequence = [
+        { min: -1, max: -0 },
+        { min: -1, max: 0 },
+        { min: -1, max: -0 },
+        { min: 0, max: -0 },
+        { min: -0, max: 0 },
+        { min: 0, max: 1 },
+        { min: -0, max: 1 },
+        { min: 0, max: 1 },
+        { min: -0, max: -0 },
+        { min: 0, max: 0 },
+      ];
+      for (const bounds of sequence) {
+        const input = tf.tensor1d(SPECIALS);
+        const [output] = kernels.clamp([input], bounds) as tf.Tensor[];
+        const values = output?.dataSync() as Float32Array;
+        const expected = clampValues(SPECIALS, bounds);
+        expect(
+          sameFloat32Array(values, expected),
+          `[${Object.is(bounds.min, -0) ? '-0' : bounds.min}, ${Object.is(bounds.max, -0) ? '-0' : bounds.max}]`,
+        ).toBe(true);
+        tf.dispose([input, output as tf.Tensor]);
+      }
+    });
+
     it('zeroNonFinite replaces NaN and ±Infinity by +0 and keeps -0', () => {
       const input = tf.tensor1d(SPECIALS);
       const [output] = kernels.zeroNonFinite([input]) as tf.Tensor[];

@@ -62,12 +62,13 @@ function scaleTensor(tf: TfjsModule, tensor: Tensor, request: ScaleRequest): Ten
 function clampTensor(tf: TfjsModule, tensor: Tensor, bounds: ClampBounds): Tensor {
   const { min, max } = bounds;
   if (min === Number.NEGATIVE_INFINITY && max === Number.POSITIVE_INFINITY) return tf.clone(tensor);
-  // tf.clipByValue is fast but not the contract everywhere: its min == max path fills NaN and -0
-  // with the bound, wasm's XNNPACK clamp turns NaN into the lower bound and -0 into +0, and GPU
-  // clamp leaves the sign of zero open. Those are exactly the elements the contract keeps
-  // (g < min and g > max are false for NaN, and for ±0 when min ≤ 0 ≤ max): put them back.
-  const clamped = tf.clipByValue(tensor, min, max);
-  const nan = tf.isNaN(tensor);
-  const keep = min <= 0 && max >= 0 ? tf.logicalOr(nan, tf.equal(tensor, 0)) : nan;
-  return tf.where(keep, tensor, clamped);
+  // The contract, literally: g < min ? min : g > max ? max : g. Not tf.clipByValue: its min == max
+  // path fills NaN and -0 with the bound, wasm's XNNPACK clamp turns NaN into the lower bound and
+  // -0 into +0, and TF.js caches clamp operators by the bounds' values, where -0 === +0, so a bound
+  // of -0 comes back as +0 (or the reverse) depending on earlier calls. The bounds travel here as
+  // tensor data (tf.scalar), never as kernel attributes, so nothing can key on them. NaN and ±0
+  // when min ≤ 0 ≤ max compare false both times and are kept.
+  const lower = tf.scalar(min, 'float32');
+  const upper = tf.scalar(max, 'float32');
+  return tf.where(tf.less(tensor, lower), lower, tf.where(tf.greater(tensor, upper), upper, tensor));
 }

@@ -5,7 +5,7 @@ const CERTIFIED = new Set(['cpu', 'wasm']);
 
 const COMMON_NOTES = [
   'Norms: each gradient is read to the host once (dataSync, or data() with readback "async") and summed by the oracle\'s own float64 Neumaier loop, so norms and the float32 scale equal the oracle\'s exactly.',
-  'scale, clamp and zeroNonFinite run as TF.js ops on the tensors where they live. clamp is tf.clipByValue with NaN (and ±0 when min ≤ 0 ≤ max) put back by tf.where: clipByValue alone fills NaN and -0 with the bound when min == max, and on wasm XNNPACK turns NaN into the lower bound and -0 into +0.',
+  'scale, clamp and zeroNonFinite run as TF.js ops on the tensors where they live. clamp is tf.where over tf.less / tf.greater with the bounds as scalar tensors, the contract literally: tf.clipByValue fills NaN and -0 with the bound when min == max, on wasm XNNPACK turns NaN into the lower bound and -0 into +0, and a clamp operator cached by bound value (where -0 === +0) returns the sign of an earlier call’s zero bound.',
 ];
 
 const PER_BACKEND: Record<string, string> = {
