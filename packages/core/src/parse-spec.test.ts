@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ClipError } from './errors.js';
-import { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
+import {
+  parseBound,
+  parseCompatMode,
+  parseNonFinitePolicy,
+  parseNormOrder,
+  parseSpec,
+  parseSpecJson,
+  specToJson,
+} from './parse-spec.js';
 
 function errorOf(run: () => unknown): ClipError {
   try {
@@ -37,7 +45,7 @@ describe('parseSpec', () => {
     [{ kind: 'globalNorm', maxNorm: Number.NaN }, 'spec.maxNorm', /got NaN/],
     [{ kind: 'globalNorm', maxNorm: '1' }, 'spec.maxNorm', /got "1"/],
     [{ kind: 'globalNorm' }, 'spec.maxNorm', /got undefined/],
-    [{ kind: 'norm', maxNorm: 1, p: 0 }, 'spec.p', /expected a number > 0/],
+    [{ kind: 'norm', maxNorm: 1, p: 0 }, 'spec.p', /expected a number in \(0, 1000\] or "inf"/],
     [{ kind: 'norm', maxNorm: 1, p: -2 }, 'spec.p', /got -2/],
     [{ kind: 'norm', maxNorm: 1, axes: [0, 0] }, 'spec.axes[1]', /each axis at most once/],
     [{ kind: 'norm', maxNorm: 1, axes: [1.5] }, 'spec.axes[0]', /an integer axis/],
@@ -109,5 +117,103 @@ describe('parseSpec', () => {
     const error = errorOf(() => parseSpecJson('{"kind": "globalNorm", maxNorm: 1}'));
     expect(error.code).toBe('INVALID_SPEC');
     expect(error.message).toMatch(/not valid JSON/);
+  });
+});
+
+describe('parseSpec hardening (issue 12)', () => {
+  const nestedChains = (depth: number): unknown => {
+    let spec: unknown = { kind: 'value', min: -1, max: 1 };
+    for (let i = 0; i < depth; i++) spec = { kind: 'chain', steps: [spec] };
+    return spec;
+  };
+
+  it('accepts finite norm orders up to 1000 and rejects larger ones, naming "inf"', () => {
+    expect(parseSpec({ kind: 'globalNorm', maxNorm: 1, p: 1000 })).toMatchObject({ p: 1000 });
+    expect(parseSpec({ kind: 'globalNorm', maxNorm: 1, p: Number.POSITIVE_INFINITY })).toMatchObject({
+      p: Number.POSITIVE_INFINITY,
+    });
+    for (const p of [1000.5, 1100, 1200, 1e308]) {
+      const error = errorOf(() => parseSpec({ kind: 'globalNorm', maxNorm: 1, p }));
+      expect(error.code).toBe('INVALID_SPEC');
+      expect(error.field).toBe('spec.p');
+      expect(error.value).toBe(p);
+      expect(error.message).toContain(
+        `spec.p: got ${p}, expected a number in (0, 1000] or "inf" (use "inf" for the max norm)`,
+      );
+    }
+    expect(errorOf(() => parseSpec({ kind: 'norm', maxNorm: 1, p: 2000 })).field).toBe('spec.p');
+  });
+
+  it('reads only own properties: fields inherited through a prototype are ignored', () => {
+    const inheritedKind = errorOf(() => parseSpec(Object.create({ kind: 'globalNorm', maxNorm: 1 })));
+    expect(inheritedKind.field).toBe('spec.kind');
+    expect(inheritedKind.message).toMatch(/own property/);
+    const inheritedThreshold = Object.assign(Object.create({ maxNorm: 1 }), { kind: 'globalNorm' });
+    expect(errorOf(() => parseSpec(inheritedThreshold)).field).toBe('spec.maxNorm');
+    const inheritedPolicy = Object.assign(Object.create({ nonFinite: 'propagate', p: 5000 }), {
+      kind: 'globalNorm',
+      maxNorm: 1,
+    });
+    expect(parseSpec(inheritedPolicy)).toMatchObject({ nonFinite: 'error', p: 2 });
+  });
+
+  it('rejects holes in sparse arrays of axes and steps', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the test
+    const axes = [, 1];
+    expect(errorOf(() => parseSpec({ kind: 'norm', maxNorm: 1, axes })).field).toBe('spec.axes[0]');
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the test
+    const steps = [, { kind: 'globalNorm', maxNorm: 1 }];
+    expect(errorOf(() => parseSpec({ kind: 'chain', steps })).field).toBe('spec.steps[0]');
+  });
+
+  it('validates 100,000 axes in linear time', () => {
+    const axes = Array.from({ length: 100_000 }, (_, i) => i);
+    const started = performance.now();
+    expect(parseSpec({ kind: 'norm', maxNorm: 1, axes })).toMatchObject({ kind: 'norm' });
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('rejects finite value bounds that round to ±Infinity in float32, and infinite min = max', () => {
+    for (const [spec, field] of [
+      [{ kind: 'value', min: -1e39, max: 1 }, 'spec.min'],
+      [{ kind: 'value', min: -1, max: 1e39 }, 'spec.max'],
+      [{ kind: 'value', min: 'Infinity', max: 'Infinity' }, 'spec.min'],
+      [{ kind: 'value', min: '-Infinity', max: '-Infinity' }, 'spec.max'],
+      [{ kind: 'value', min: Number.POSITIVE_INFINITY, max: Number.POSITIVE_INFINITY }, 'spec.min'],
+    ] as const) {
+      const error = errorOf(() => parseSpec(spec));
+      expect(error.code).toBe('INVALID_SPEC');
+      expect(error.field).toBe(field);
+    }
+    expect(errorOf(() => parseSpec({ kind: 'value', min: 0, max: 1e39 })).message).toMatch(/float32 range/);
+    // A bound that rounds to the largest float32 is fine; infinite bounds on the open side are too.
+    expect(parseSpec({ kind: 'value', min: -3.4028235e38, max: 3.4028235e38 })).toMatchObject({
+      min: -3.4028235e38,
+    });
+    expect(parseSpec({ kind: 'value', min: '-Infinity', max: 'Infinity' })).toMatchObject({
+      max: Number.POSITIVE_INFINITY,
+    });
+  });
+
+  it('limits chain nesting to 64 with a clear error instead of a RangeError', () => {
+    expect(parseSpec(nestedChains(64)).kind).toBe('chain');
+    for (const depth of [65, 3000, 100_000]) {
+      const error = errorOf(() => parseSpec(nestedChains(depth)));
+      expect(error.code).toBe('INVALID_SPEC');
+      expect(error.message).toMatch(/a chain nested 65 deep, expected chains nested at most 64 deep/);
+      expect(error.field).toBe(`spec${'.steps[0]'.repeat(64)}`);
+    }
+  });
+
+  it('exports validators for options given outside a spec', () => {
+    expect(parseNonFinitePolicy(undefined, 'options.nonFinite')).toBeUndefined();
+    expect(parseNonFinitePolicy('zero', 'options.nonFinite')).toBe('zero');
+    const error = errorOf(() => parseNonFinitePolicy('bogus', 'options.nonFinite'));
+    expect([error.code, error.field, error.value]).toEqual(['INVALID_SPEC', 'options.nonFinite', 'bogus']);
+    expect(parseNormOrder(undefined, 'options.p')).toBe(2);
+    expect(parseNormOrder('inf', 'options.p')).toBe(Number.POSITIVE_INFINITY);
+    expect(errorOf(() => parseNormOrder(1200, 'options.p')).field).toBe('options.p');
+    expect(errorOf(() => parseCompatMode('tf', 'adapter.compat')).field).toBe('adapter.compat');
+    expect(errorOf(() => parseBound(1e39, 'options.clip_value')).field).toBe('options.clip_value');
   });
 });

@@ -29,12 +29,57 @@ interface Inherited {
 const DEFAULTS: Inherited = { nonFinite: 'error', compat: 'exact' };
 
 /**
+ * Largest finite norm order. Above about 1100 even the power-of-two pre-scaled power sums leave
+ * float64's exponent range and the norm comes out as Infinity (zeroing the gradients); 1000 keeps
+ * a margin, and the ∞-norm ("inf") is within a few ULP of any order this large anyway.
+ */
+export const MAX_NORM_ORDER = 1000;
+
+/**
+ * Deepest nesting of chains. Real chains are one or two levels deep; the limit turns a runaway
+ * (or hostile) nesting into a clear error instead of a stack overflow anywhere that recurses.
+ */
+export const MAX_CHAIN_DEPTH = 64;
+
+const NORM_ORDER_EXPECTED = `a number in (0, ${MAX_NORM_ORDER}] or "inf" (use "inf" for the max norm)`;
+
+/**
  * Validates a spec (an object, or data parsed from JSON) and returns it with every default filled
  * in. Every problem is a `ClipError('INVALID_SPEC')` naming the field, the value and what was
  * expected. `field` is the name used for the root in messages.
  */
 export function parseSpec(input: unknown, field = 'spec'): ResolvedSpec {
-  return resolve(input, field, DEFAULTS);
+  return resolve(input, field, DEFAULTS, 0);
+}
+
+/**
+ * Validates a norm order (`p`) wherever one is accepted — specs, `partialNorm`'s options, the
+ * PyTorch adapter's `norm_type` — so every entry point has the same range. `undefined` is 2.
+ */
+export function parseNormOrder(value: unknown, field: string): number {
+  return normOrder(value, field);
+}
+
+/**
+ * Validates a non-finite policy given outside a spec (e.g. `partialNorm`'s `nonFinite` option).
+ * `undefined` stays `undefined`, so callers keep their own default.
+ */
+export function parseNonFinitePolicy(value: unknown, field: string): NonFinitePolicy | undefined {
+  return value === undefined ? undefined : oneOf(value, field, POLICIES, 'error');
+}
+
+/** Validates a compat mode given outside a spec (the option adapters'). `undefined` stays `undefined`. */
+export function parseCompatMode(value: unknown, field: string): CompatMode | undefined {
+  return value === undefined ? undefined : oneOf(value, field, COMPAT_MODES, 'exact');
+}
+
+/**
+ * Validates a value-clip bound: a number, "Infinity" or "-Infinity". Bounds act as float32
+ * values (`Math.fround`), so a finite bound that rounds to ±Infinity (|x| ≥ 2^128 · (1 - 2^-25),
+ * e.g. 1e39) is an error rather than a silent infinite output.
+ */
+export function parseBound(value: unknown, field: string): number {
+  return bound(value, field);
 }
 
 /** Parses JSON text into a resolved spec; malformed JSON is a `ClipError('INVALID_SPEC')` too. */
@@ -90,14 +135,32 @@ function thresholdToJson(value: number): number | 'Infinity' | '-Infinity' {
   return value;
 }
 
-function resolve(input: unknown, field: string, inherited: Inherited): ResolvedSpec {
+/**
+ * A spec's own properties only: a field inherited through a prototype (`Object.create(base)`, a
+ * polluted `Object.prototype`) is invisible to `Object.keys`, so it would escape the unknown-field
+ * check; reading only own properties makes what is validated exactly what JSON would carry.
+ */
+function ownFields(record: object): Record<string, unknown> {
+  const fields: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(record)) fields[key] = (record as Record<string, unknown>)[key];
+  return fields;
+}
+
+function resolve(input: unknown, field: string, inherited: Inherited, depth: number): ResolvedSpec {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalid('INVALID_SPEC', field, input, 'an object with a "kind" field');
   }
-  const record = input as Record<string, unknown>;
+  const record = ownFields(input);
   const kind = record.kind;
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
-    throw invalid('INVALID_SPEC', `${field}.kind`, kind, `one of ${KINDS.map((k) => `"${k}"`).join(', ')}`);
+    const inheritedKind = kind === undefined && 'kind' in input;
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.kind`,
+      kind,
+      `one of ${KINDS.map((k) => `"${k}"`).join(', ')}` +
+        (inheritedKind ? ' as an own property (fields inherited through a prototype are ignored)' : ''),
+    );
   }
   const typedKind = kind as (typeof KINDS)[number];
   for (const key of Object.keys(record)) {
@@ -124,13 +187,30 @@ function resolve(input: unknown, field: string, inherited: Inherited): ResolvedS
     case 'globalNorm':
       return resolveGlobalNorm(record, field, options);
     case 'chain':
-      return resolveChain(record, field, options);
+      return resolveChain(record, field, options, depth);
   }
 }
 
 function resolveValue(record: Record<string, unknown>, field: string, options: Inherited): ResolvedValueSpec {
   const min = bound(record.min, `${field}.min`);
   const max = bound(record.max, `${field}.max`);
+  // min = +∞ (or max = -∞) would send every finite gradient to that infinity: never a clip.
+  if (min === Number.POSITIVE_INFINITY) {
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.min`,
+      record.min,
+      'a number or "-Infinity" (a min of +Infinity maps every value to +Infinity)',
+    );
+  }
+  if (max === Number.NEGATIVE_INFINITY) {
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.max`,
+      record.max,
+      'a number or "Infinity" (a max of -Infinity maps every value to -Infinity)',
+    );
+  }
   if (min > max) {
     throw new ClipError(
       'INVALID_SPEC',
@@ -156,7 +236,10 @@ function resolveNorm(record: Record<string, unknown>, field: string, options: In
         'a non-empty array of integer axes (omit it for the whole tensor)',
       );
     }
-    raw.forEach((axis, i) => {
+    // An index loop, not forEach: forEach skips the holes of a sparse array such as [, 1].
+    const seen = new Set<number>();
+    for (let i = 0; i < raw.length; i++) {
+      const axis: unknown = raw[i];
       if (typeof axis !== 'number' || !Number.isInteger(axis)) {
         throw invalid(
           'INVALID_SPEC',
@@ -165,11 +248,12 @@ function resolveNorm(record: Record<string, unknown>, field: string, options: In
           'an integer axis (negative counts from the end)',
         );
       }
-      if (raw.indexOf(axis) !== i) {
+      if (seen.has(axis)) {
         throw invalid('INVALID_SPEC', `${field}.axes[${i}]`, axis, 'each axis at most once');
       }
-    });
-    axes = [...(raw as number[])];
+      seen.add(axis);
+    }
+    axes = [...seen];
   }
   return { kind: 'norm', maxNorm, p, axes, ...options };
 }
@@ -185,16 +269,30 @@ function resolveGlobalNorm(
   return { kind: 'globalNorm', maxNorm, p, ...options };
 }
 
-function resolveChain(record: Record<string, unknown>, field: string, options: Inherited): ResolvedChainSpec {
+function resolveChain(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+  depth: number,
+): ResolvedChainSpec {
+  if (depth >= MAX_CHAIN_DEPTH) {
+    const expected = `chains nested at most ${MAX_CHAIN_DEPTH} deep (flatten the steps into one chain)`;
+    throw new ClipError('INVALID_SPEC', `${field}: a chain nested ${depth + 1} deep, expected ${expected}`, {
+      field,
+      value: depth + 1,
+      expected,
+    });
+  }
   const steps = record.steps;
   if (!Array.isArray(steps)) {
     throw invalid('INVALID_SPEC', `${field}.steps`, steps, 'an array of specs');
   }
-  return {
-    kind: 'chain',
-    steps: steps.map((step, i) => resolve(step, `${field}.steps[${i}]`, options)),
-    ...options,
-  };
+  // An index loop, not map: map skips the holes of a sparse array, leaving holes in the result.
+  const resolved: ResolvedSpec[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    resolved.push(resolve(steps[i], `${field}.steps[${i}]`, options, depth + 1));
+  }
+  return { kind: 'chain', steps: resolved, ...options };
 }
 
 function checkCompatOrder(p: number, compat: CompatMode, field: string): void {
@@ -231,6 +329,14 @@ function bound(value: unknown, field: string): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw invalid('INVALID_SPEC', field, value, 'a number, "Infinity" or "-Infinity"');
   }
+  if (Number.isFinite(value) && !Number.isFinite(Math.fround(value))) {
+    throw invalid(
+      'INVALID_SPEC',
+      field,
+      value,
+      'a number within the float32 range (|x| ≤ 3.4028234663852886e38), or "Infinity" / "-Infinity" for no bound (bounds act as float32 values)',
+    );
+  }
   return value;
 }
 
@@ -239,8 +345,8 @@ function normOrder(value: unknown, field: string): number {
   if (value === 'inf' || value === 'Infinity' || value === Number.POSITIVE_INFINITY) {
     return Number.POSITIVE_INFINITY;
   }
-  if (typeof value !== 'number' || !(value > 0)) {
-    throw invalid('INVALID_SPEC', field, value, 'a number > 0, or "inf" for the max-abs norm');
+  if (typeof value !== 'number' || !(value > 0 && value <= MAX_NORM_ORDER)) {
+    throw invalid('INVALID_SPEC', field, value, NORM_ORDER_EXPECTED);
   }
   return value;
 }
