@@ -80,7 +80,7 @@ describe('clip', () => {
     ],
     [[null], 'gradients[0]', /got null, expected a tensor/],
     [{ w: { shape: [-1], values: new Float32Array(0) } }, 'gradients["w"].shape', /integers ≥ 0/],
-    ['weights', 'gradients', /expected an array of tensors or an object/],
+    ['weights', 'gradients', /expected an array of tensors or a plain object/],
   ])('rejects malformed gradients %j naming %s', async (gradients, field, message) => {
     const error = await rejection(clip(gradients as never, { kind: 'globalNorm', maxNorm: 1 }));
     expect(error.code).toBe('INVALID_GRADIENTS');
@@ -146,10 +146,10 @@ describe('clipSync', () => {
     const asynchronous: ClipBackend<HostTensor> = {
       ...reference,
       id: 'async-one',
-      summarize: async (tensors, request) => reference.summarize(tensors, request),
+      scale: async (tensors, requests) => reference.scale(tensors, requests),
     };
     expect(() =>
-      clipSync([host([1])], { kind: 'globalNorm', maxNorm: 1 }, { backend: asynchronous }),
+      clipSync([host([3, 4])], { kind: 'globalNorm', maxNorm: 1 }, { backend: asynchronous }),
     ).toThrow(
       /backend "async-one" returned a Promise from a kernel, so it is asynchronous; use clip\(\) instead of clipSync\(\)/,
     );
@@ -228,5 +228,55 @@ describe('firstAvailable', () => {
     );
     expect(error.code).toBe('BACKEND_UNAVAILABLE');
     expect(error.message).toBe('No backend could start: [onnx] binding missing; [gpujs] no WebGL');
+  });
+});
+
+describe('clip rejects, clipSync throws (issue 12)', () => {
+  const good = () => [host([3, 4])];
+
+  it('returns a rejected Promise for an invalid spec instead of throwing synchronously', async () => {
+    let promise: Promise<unknown> | undefined;
+    expect(() => {
+      promise = clip(good(), { kind: 'globalNorm', maxNorm: -1 });
+    }).not.toThrow();
+    const error = await rejection(promise as Promise<unknown>);
+    expect([error.code, error.field]).toEqual(['INVALID_SPEC', 'spec.maxNorm']);
+    // The issue's repro: .catch sees it.
+    const caught = await clip(good(), { kind: 'globalNorm', maxNorm: 1, p: 1200 }).catch((e) => e);
+    expect(caught).toBeInstanceOf(ClipError);
+  });
+
+  it("rejects from a clipper's clip for bad gradients and bad call options", async () => {
+    const clipper = createClipper({ kind: 'globalNorm', maxNorm: 1 });
+    expect((await rejection(clipper.clip(null as never))).code).toBe('INVALID_GRADIENTS');
+    let promise: Promise<unknown> | undefined;
+    expect(() => {
+      promise = clipper.clip(good(), null as never);
+    }).not.toThrow();
+    expect((await rejection(promise as Promise<unknown>)).field).toBe('callOptions');
+  });
+
+  it('clipSync still throws synchronously', () => {
+    expect(() => clipSync(good(), { kind: 'globalNorm', maxNorm: -1 })).toThrow(ClipError);
+    expect(() => clipSync(good(), { kind: 'globalNorm', maxNorm: 1 }, null as never)).toThrow(ClipError);
+  });
+
+  it('names null options and a wrongly typed perTensorNorms', async () => {
+    const spec = { kind: 'globalNorm', maxNorm: 1 } as const;
+    const nullOptions = await rejection(clip(good(), spec, null as never));
+    expect([nullOptions.code, nullOptions.field]).toEqual(['INVALID_SPEC', 'options']);
+    const flag = await rejection(clip(good(), spec, { perTensorNorms: 'yes' as never }));
+    expect(flag.field).toBe('options.perTensorNorms');
+  });
+
+  it('refuses an incomplete backend with BACKEND_CONTRACT naming the missing member', async () => {
+    const spec = { kind: 'globalNorm', maxNorm: 1 } as const;
+    const empty = await rejection(clip(good(), spec, { backend: {} as never }));
+    expect([empty.code, empty.field]).toEqual(['BACKEND_CONTRACT', 'options.backend.shapeOf']);
+    const notObject = await rejection(clip(good(), spec, { backend: 42 as never }));
+    expect([notObject.code, notObject.field]).toEqual(['BACKEND_CONTRACT', 'options.backend']);
+    expect(() =>
+      createClipper(spec, { backend: { ...createReferenceBackend(), clamp: 1 } as never }),
+    ).toThrow(/options\.backend\.clamp: got 1, expected a function/);
   });
 });

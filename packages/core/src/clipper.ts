@@ -1,4 +1,5 @@
 import type { ClipBackend } from './backend.js';
+import { ClipError, describeValue, invalid } from './errors.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
 import { runAsync, runSync, type Steps } from './kernel-steps.js';
 import { parseSpec } from './parse-spec.js';
@@ -42,14 +43,19 @@ export function createClipper<T = HostTensor>(
   options: ClipperOptions<T> = {},
 ): Clipper<T> {
   const resolved = parseSpec(spec);
-  const backend = options.backend ?? (createReferenceBackend() as unknown as ClipBackend<T>);
-  const steps = <G extends Gradients<T>>(gradients: G, callOptions: ClipCallOptions) =>
-    clipSteps(resolved, backend, gradients, callOptions.perTensorNorms ?? options.perTensorNorms ?? false);
+  const checked = checkOptions(options, 'options');
+  const backend = checked.backend ?? (createReferenceBackend() as unknown as ClipBackend<T>);
+  checkBackend(backend);
+  const steps = <G extends Gradients<T>>(gradients: G, callOptions: ClipCallOptions | undefined) => {
+    const call = checkOptions(callOptions, 'callOptions');
+    return clipSteps(resolved, backend, gradients, call.perTensorNorms ?? checked.perTensorNorms ?? false);
+  };
   return {
     spec: resolved,
     backend,
-    clip: (gradients, callOptions = {}) => runAsync(steps(gradients, callOptions)),
-    clipSync: (gradients, callOptions = {}) => runSync(steps(gradients, callOptions), backend.id),
+    // An async API reports every failure, validation included, as a rejection.
+    clip: (gradients, callOptions) => rejectOnThrow(() => runAsync(steps(gradients, callOptions))),
+    clipSync: (gradients, callOptions) => runSync(steps(gradients, callOptions), backend.id),
   };
 }
 
@@ -63,7 +69,8 @@ export function clip<T = HostTensor, G extends Gradients<T> = Gradients<T>>(
   spec: ClipSpec | ResolvedSpec,
   options: ClipperOptions<T> = {},
 ): Promise<ClipResult<ClippedGradients<G, T>>> {
-  return createClipper<T>(spec, options).clip(gradients, options);
+  // createClipper throws on a bad spec; clip() must reject instead, so `.catch` sees it.
+  return rejectOnThrow(() => createClipper<T>(spec, options).clip(gradients, options));
 }
 
 /**
@@ -100,6 +107,60 @@ function* clipSteps<T, G extends Gradients<T>>(
     return { gradients: unpacked.repack(outputs) as ClippedGradients<G, T>, report: result.report };
   } finally {
     releaseIntermediates(context, outputs);
+  }
+}
+
+function rejectOnThrow<R>(run: () => Promise<R>): Promise<R> {
+  try {
+    return run();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Options objects (`undefined` for none); `null` or a number is a caller bug worth naming. */
+function checkOptions<T>(options: ClipperOptions<T> | undefined, field: string): ClipperOptions<T> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(
+      'INVALID_SPEC',
+      field,
+      options,
+      'an options object such as { perTensorNorms: true }, or nothing',
+    );
+  }
+  const { perTensorNorms } = options;
+  if (perTensorNorms !== undefined && typeof perTensorNorms !== 'boolean') {
+    throw invalid('INVALID_SPEC', `${field}.perTensorNorms`, perTensorNorms, 'true or false');
+  }
+  return options;
+}
+
+/** The members core calls; a backend without them would fail later with a bare TypeError. */
+const BACKEND_METHODS = ['shapeOf', 'toHost', 'scale', 'clamp', 'zeroNonFinite', 'release'] as const;
+/** Optional members: absent, or functions. */
+const OPTIONAL_BACKEND_METHODS = ['summarize', 'nameOf'] as const;
+
+function checkBackend<T>(backend: ClipBackend<T>): void {
+  if (typeof backend !== 'object' || backend === null) {
+    throw new ClipError(
+      'BACKEND_CONTRACT',
+      `options.backend: got ${describeValue(backend)}, expected a backend object (see "Write a backend")`,
+      { field: 'options.backend', value: backend, expected: 'a ClipBackend' },
+    );
+  }
+  const members = backend as unknown as Record<string, unknown>;
+  for (const method of [...BACKEND_METHODS, ...OPTIONAL_BACKEND_METHODS]) {
+    const member = members[method];
+    const optional = (OPTIONAL_BACKEND_METHODS as readonly string[]).includes(method);
+    if (typeof member === 'function' || (optional && member === undefined)) continue;
+    const field = `options.backend.${method}`;
+    const expected = optional ? 'a function or nothing' : 'a function';
+    throw new ClipError(
+      'BACKEND_CONTRACT',
+      `${field}: got ${describeValue(member)}, expected ${expected} (a backend provides ${BACKEND_METHODS.join(', ')}; see "Write a backend")`,
+      { field, value: member, expected },
+    );
   }
 }
 
