@@ -1,4 +1,5 @@
 import { ClipError, invalid } from './errors.js';
+import { parseBound, parseCompatMode, parseNonFinitePolicy } from './parse-spec.js';
 import type { ClipSpec, CompatMode, NonFinitePolicy } from './spec.js';
 
 /** A Keras optimizer's clip arguments, as in `keras.optimizers.SGD(clipnorm=1.0)` or a saved config. */
@@ -26,21 +27,25 @@ const KERAS_KEYS = ['clipnorm', 'clipvalue', 'global_clipnorm'] as const;
  * clipping is configured; a value of 0 disables clipping, as in Keras (`if self.clipnorm and …`).
  * Unlike Keras, a negative or NaN value is an error instead of silently disabling clipping.
  */
-export function fromKerasOptions(options: KerasClipOptions, adapter: AdapterOptions = {}): ClipSpec | null {
-  if (typeof options !== 'object' || options === null) {
-    throw invalid('INVALID_SPEC', 'options', options, 'an object such as { clipnorm: 1 }');
+export function fromKerasOptions(input: KerasClipOptions, adapter: AdapterOptions = {}): ClipSpec | null {
+  if (typeof input !== 'object' || input === null) {
+    throw invalid('INVALID_SPEC', 'options', input, 'an object such as { clipnorm: 1 }');
   }
-  for (const key of Object.keys(options)) {
+  for (const key of Object.keys(input)) {
     if (!(KERAS_KEYS as readonly string[]).includes(key)) {
       const hint = KERAS_KEYS.find((known) => known.replace('_', '') === key.toLowerCase().replace('_', ''));
       throw invalid(
         'INVALID_SPEC',
         `options.${key}`,
-        (options as Record<string, unknown>)[key],
+        (input as Record<string, unknown>)[key],
         hint ? `no such Keras option; did you mean "${hint}"?` : `one of ${KERAS_KEYS.join(', ')}`,
       );
     }
   }
+  // Own fields only: one inherited through a prototype would escape the unknown-key check above.
+  const options = Object.fromEntries(
+    Object.keys(input).map((key) => [key, (input as Record<string, unknown>)[key]]),
+  ) as KerasClipOptions;
   const set = KERAS_KEYS.filter((key) => options[key] !== undefined && options[key] !== null);
   if (set.length > 1) {
     throw new ClipError(
@@ -56,9 +61,11 @@ export function fromKerasOptions(options: KerasClipOptions, adapter: AdapterOpti
     throw invalid('INVALID_SPEC', `options.${key}`, value, 'a number ≥ 0 (0 disables clipping, as in Keras)');
   }
   if (value === 0) return null;
+  if (key === 'clipvalue') parseBound(value, `options.${key}`);
+  const nonFinite = parseNonFinitePolicy(adapter.nonFinite, 'adapter.nonFinite');
   const common = {
-    compat: adapter.compat ?? 'exact',
-    ...(adapter.nonFinite === undefined ? {} : { nonFinite: adapter.nonFinite }),
+    compat: parseCompatMode(adapter.compat, 'adapter.compat') ?? 'exact',
+    ...(nonFinite === undefined ? {} : { nonFinite }),
   } as const;
   const threshold = value === Number.POSITIVE_INFINITY ? ('Infinity' as const) : value;
   switch (key) {

@@ -1,5 +1,6 @@
 import { ClipError, invalid } from './errors.js';
 import type { AdapterOptions } from './keras-options.js';
+import { parseBound, parseCompatMode, parseNonFinitePolicy, parseNormOrder } from './parse-spec.js';
 import type { ClipSpec } from './spec.js';
 
 /** The arguments of `torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`. */
@@ -24,23 +25,24 @@ const PYTORCH_KEYS = ['max_norm', 'norm_type', 'error_if_nonfinite', 'clip_value
  * `max_norm` nor `clip_value` is given. Unlike PyTorch, a negative threshold is an error (PyTorch
  * flips the gradients' sign).
  */
-export function fromPytorchOptions(
-  options: PytorchClipOptions,
-  adapter: AdapterOptions = {},
-): ClipSpec | null {
-  if (typeof options !== 'object' || options === null) {
-    throw invalid('INVALID_SPEC', 'options', options, 'an object such as { max_norm: 1 }');
+export function fromPytorchOptions(input: PytorchClipOptions, adapter: AdapterOptions = {}): ClipSpec | null {
+  if (typeof input !== 'object' || input === null) {
+    throw invalid('INVALID_SPEC', 'options', input, 'an object such as { max_norm: 1 }');
   }
-  for (const key of Object.keys(options)) {
+  for (const key of Object.keys(input)) {
     if (!(PYTORCH_KEYS as readonly string[]).includes(key)) {
       throw invalid(
         'INVALID_SPEC',
         `options.${key}`,
-        (options as Record<string, unknown>)[key],
+        (input as Record<string, unknown>)[key],
         `one of ${PYTORCH_KEYS.join(', ')}`,
       );
     }
   }
+  // Own fields only: one inherited through a prototype would escape the unknown-key check above.
+  const options = Object.fromEntries(
+    Object.keys(input).map((key) => [key, (input as Record<string, unknown>)[key]]),
+  ) as PytorchClipOptions;
   const given = (value: unknown) => value !== undefined && value !== null;
   if (given(options.max_norm) && given(options.clip_value)) {
     throw new ClipError(
@@ -57,13 +59,16 @@ export function fromPytorchOptions(
   if (typeof errorIfNonFinite !== 'boolean') {
     throw invalid('INVALID_SPEC', 'options.error_if_nonfinite', errorIfNonFinite, 'true or false');
   }
-  const nonFinite = adapter.nonFinite ?? (errorIfNonFinite ? 'error' : 'propagate');
-  const compat = adapter.compat ?? 'exact';
+  const nonFinite =
+    parseNonFinitePolicy(adapter.nonFinite, 'adapter.nonFinite') ??
+    (errorIfNonFinite ? 'error' : 'propagate');
+  const compat = parseCompatMode(adapter.compat, 'adapter.compat') ?? 'exact';
   if (given(options.clip_value)) {
     const value = options.clip_value;
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
       throw invalid('INVALID_SPEC', 'options.clip_value', value, 'a number ≥ 0');
     }
+    parseBound(value, 'options.clip_value');
     return value === Number.POSITIVE_INFINITY
       ? { kind: 'value', min: '-Infinity', max: 'Infinity', nonFinite, compat }
       : { kind: 'value', min: -value, max: value, nonFinite, compat };
@@ -73,7 +78,16 @@ export function fromPytorchOptions(
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
     throw invalid('INVALID_SPEC', 'options.max_norm', maxNorm, 'a number ≥ 0');
   }
-  const p = options.norm_type ?? 2;
+  // Checked here, not at clip time, so a bad norm_type fails where it was written.
+  const p = parseNormOrder(options.norm_type ?? undefined, 'options.norm_type');
+  if ((compat === 'keras' || compat === 'optax') && p !== 2) {
+    throw invalid(
+      'INVALID_SPEC',
+      'options.norm_type',
+      options.norm_type,
+      `2 with compat "${compat}" (that library clips by the L2 norm only)`,
+    );
+  }
   return {
     kind: 'globalNorm',
     maxNorm: maxNorm === Number.POSITIVE_INFINITY ? 'Infinity' : maxNorm,
