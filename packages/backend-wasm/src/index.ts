@@ -1,3 +1,4 @@
+export type { MemoryPoolUsage } from './memory-pool.js';
 export {
   createWasmBackend,
   WASM_MANIFEST,

@@ -74,9 +74,86 @@ describe('createWasmBackend', () => {
     }
   });
 
+  it('refuses every call after dispose with BACKEND_UNAVAILABLE', async () => {
+    const own = await createWasmBackend({ threads: 1 });
+    const tensor = own.fromHost(new Float32Array([3, 4]), [2]);
+    await own.dispose();
+    const spec = { kind: 'globalNorm', maxNorm: 1 } as const;
+    for (const target of [own, own.inPlace]) {
+      expect(() => clipSync([tensor], spec, { backend: target })).toThrow(
+        expect.objectContaining({ code: 'BACKEND_UNAVAILABLE', field: 'backend' }),
+      );
+    }
+    expect(() => own.fromHost(new Float32Array(1), [1])).toThrow(
+      expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }),
+    );
+    expect(() => own.toHost(tensor)).toThrow(expect.objectContaining({ code: 'BACKEND_UNAVAILABLE' }));
+  });
+
   it('fromHost checks the value count against the shape', () => {
     expect(() => backend.fromHost(new Float32Array(3), [2, 2])).toThrow(
       /expected a Float32Array of 4 values/,
     );
+  });
+
+  // Issue 12 #5: replacing `values` gave norm 0 (no clipping); pushing onto `shape` made outputs
+  // read leftover memory. The public fields are frozen and the kernels read their own record.
+  it('tensors cannot be edited into wrong results through their public fields', () => {
+    const tensor = backend.fromHost(new Float32Array([300, 400]), [2]);
+    expect(Object.isFrozen(tensor)).toBe(true);
+    expect(Object.isFrozen(tensor.shape)).toBe(true);
+    expect(() => {
+      (tensor as { values: Float32Array }).values = new Float32Array(2);
+    }).toThrow(TypeError);
+    expect(() => (tensor.shape as number[]).push(2)).toThrow(TypeError);
+    const { gradients, report } = clipSync([tensor], { kind: 'globalNorm', maxNorm: 1 }, { backend });
+    expect(report.normBefore).toBe(500);
+    expect(gradients[0]?.shape).toEqual([2]);
+    expect(Array.from(gradients[0]?.values ?? [])).toEqual([Math.fround(0.6), Math.fround(0.8)]);
+    // The values themselves stay writable: that is how createTensor hands gradients over.
+    tensor.values[0] = 3;
+    expect(tensor.values[0]).toBe(3);
+    backend.release([tensor, ...gradients]);
+  });
+
+  it('in place, a tensor listed twice (tied weights) counts twice in the norm and is scaled once', () => {
+    const { inPlace } = backend;
+    const tied = backend.fromHost(new Float32Array([3, 4]), [2]);
+    const { gradients, report } = clipSync(
+      [tied, tied],
+      { kind: 'globalNorm', maxNorm: 1 },
+      { backend: inPlace },
+    );
+    // The oracle's answer for the list [[3, 4], [3, 4]]: norm √50, each scaled once.
+    const oracle = clipSync(
+      [
+        { shape: [2], values: new Float32Array([3, 4]) },
+        { shape: [2], values: new Float32Array([3, 4]) },
+      ],
+      { kind: 'globalNorm', maxNorm: 1 },
+    );
+    expect(report.normBefore).toBe(oracle.report.normBefore);
+    expect(gradients).toEqual([tied, tied]);
+    expect(Array.from(tied.values)).toEqual(Array.from(oracle.gradients[0]?.values ?? []));
+    expect(tied.values[0]).toBeCloseTo(0.424, 3);
+    backend.release([tied]);
+  });
+
+  it('in place, tied weights are clamped once and chains stay right', () => {
+    const { inPlace } = backend;
+    const tied = backend.fromHost(new Float32Array([30, -40, 0.5]), [3]);
+    const spec = {
+      kind: 'chain',
+      steps: [
+        { kind: 'value', min: -10, max: 10 },
+        { kind: 'norm', maxNorm: 1 },
+      ],
+    } as const;
+    const { gradients } = clipSync([tied, tied], spec, { backend: inPlace });
+    const host = { shape: [3], values: new Float32Array([30, -40, 0.5]) };
+    const oracle = clipSync([host, host], spec);
+    expect(gradients[0]).toBe(tied);
+    expect(Array.from(tied.values)).toEqual(Array.from(oracle.gradients[0]?.values ?? []));
+    backend.release([tied]);
   });
 });

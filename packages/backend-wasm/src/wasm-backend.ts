@@ -18,7 +18,7 @@ import {
   writeTensorJobs,
 } from './job-list.js';
 import { compileKernels } from './kernels/kernel-module.js';
-import { MemoryPool } from './memory-pool.js';
+import { MemoryPool, type MemoryPoolUsage } from './memory-pool.js';
 import { type KernelOperation, ThreadPool } from './thread-pool.js';
 import type { WasmTensor } from './wasm-tensor.js';
 import type {} from './webassembly-api.js';
@@ -52,8 +52,8 @@ export interface WasmBackend extends ClipBackend<WasmTensor> {
    * backend (the conformance kit checks that inputs are not mutated).
    */
   readonly inPlace: ClipBackend<WasmTensor>;
-  /** Bytes of the shared memory handed out at least once, and of those, bytes free for reuse. */
-  memoryUsage(): { readonly reservedBytes: number; readonly freeBytes: number };
+  /** The shared memory's allocator: the span in use, free bytes and blocks within it, the memory's size. */
+  memoryUsage(): MemoryPoolUsage;
 }
 
 export const WASM_MANIFEST: BackendManifest = {
@@ -74,9 +74,15 @@ const MAXIMUM_BYTES = 2 ** 32;
 const RESERVED_BYTES = 1024;
 const COUNTER_OFFSET = 64;
 
+/**
+ * The truth about a live tensor, kept where callers cannot reach it: kernels read the view and the
+ * shape from here, never from the tensor's (frozen) public fields.
+ */
 interface Region {
   readonly offset: number;
   readonly bytes: number;
+  readonly values: Float32Array;
+  readonly shape: readonly number[];
   freed: boolean;
 }
 
@@ -166,7 +172,7 @@ class WasmKernels {
       shapeOf: (tensor: WasmTensor, field: string) => this.shapeOf(tensor, field),
       nameOf: (tensor: WasmTensor) => tensor.name,
       fromHost: (values: Float32Array, shape: readonly number[]) => this.fromHost(values, shape),
-      toHost: (tensor: WasmTensor) => this.#check(tensor, 'tensor').values.slice(),
+      toHost: (tensor: WasmTensor) => this.toHost(tensor),
       summarize: (tensors: readonly WasmTensor[], request: SummaryRequest) =>
         this.summarize(tensors, request),
     };
@@ -200,6 +206,10 @@ class WasmKernels {
     return this.#check(tensor, field).shape;
   }
 
+  toHost(tensor: WasmTensor): Float32Array {
+    return this.#check(tensor, 'tensor').values.slice();
+  }
+
   createTensor(shape: readonly number[], name?: string): WasmTensor {
     const tensor = this.#allocate(checkShape(shape, 'shape'), name);
     tensor.values.fill(0);
@@ -216,7 +226,7 @@ class WasmKernels {
       );
     }
     const tensor = this.#allocate(shape);
-    tensor.values.set(values);
+    (this.#live.get(tensor) as Region).values.set(values);
     return tensor;
   }
 
@@ -241,17 +251,17 @@ class WasmKernels {
     const mode = p === 2 ? 2 : p === 1 ? 1 : p === Number.POSITIVE_INFINITY ? 0 : -1;
     const results: TensorSummary[] = new Array(tensors.length);
     const fast: number[] = [];
-    tensors.forEach((tensor, i) => {
-      this.#check(tensor, `tensors[${i}]`);
+    const views = tensors.map((tensor, i) => this.#check(tensor, `tensors[${i}]`).values);
+    views.forEach((values, i) => {
       const layout = layouts[i];
       if (layout === undefined) throw new Error(`summarize: no layout for tensor ${i}`);
       // The oracle's own loop (on the shared view, no copy) for slices and general p.
-      if (mode < 0 || layout.sliceCount !== 1) results[i] = summarizeValues(tensor.values, request, i);
+      if (mode < 0 || layout.sliceCount !== 1) results[i] = summarizeValues(values, request, i);
       else fast.push(i);
     });
     if (fast.length === 0) return results;
     const jobs = fast.map((i) => {
-      const values = (tensors[i] as WasmTensor).values;
+      const values = views[i] as Float32Array;
       return { source: values.byteOffset, destination: 0, length: values.length };
     });
     const base = this.#runJobs({ kind: 'summarize', mode, down: 2 ** -exponent }, jobs, false);
@@ -284,7 +294,7 @@ class WasmKernels {
       const hasNaN = mode === 0 ? sawNaN : Number.isNaN(total);
       const maxAbs = hasNaN ? Number.NaN : length === 0 ? 0 : Math.max(Math.abs(min), Math.abs(max));
       const finite = mode === 0 ? Number.isFinite(maxAbs) : Number.isFinite(total);
-      const values = (tensors[i] as WasmTensor).values;
+      const values = views[i] as Float32Array;
       const { nonFiniteCount, firstNonFiniteIndex } = finite ? NO_NON_FINITE : countNonFinite(values);
       results[i] = {
         sums: new Float64Array([mode === 0 ? maxAbs : total]),
@@ -301,23 +311,32 @@ class WasmKernels {
   scale(tensors: readonly WasmTensor[], requests: readonly ScaleRequest[], inPlace: boolean): WasmTensor[] {
     const outputs: WasmTensor[] = [];
     const jobs: Job[] = [];
+    const seen = new Set<Region>();
     tensors.forEach((tensor, i) => {
-      this.#check(tensor, `tensors[${i}]`);
+      const region = this.#check(tensor, `tensors[${i}]`);
       const request = requests[i];
       if (request === undefined) throw new Error(`scale: no request for tensor ${i}`);
-      const output = inPlace ? tensor : this.#allocate(tensor.shape, tensor.name);
+      if (inPlace && seen.has(region)) {
+        // The same tensor twice (tied weights): it counted twice in the norm, like on every
+        // backend, but its buffer is scaled once. Its requests are equal: same values, same norm.
+        outputs.push(tensor);
+        return;
+      }
+      seen.add(region);
+      const output = inPlace ? tensor : this.#allocate(region.shape, tensor.name);
+      const target = (this.#live.get(output) as Region).values;
       outputs.push(output);
       if (request.layout.sliceCount !== 1) {
-        output.values.set(scaleValues(tensor.values, request));
+        target.set(scaleValues(region.values, request));
         return;
       }
       if (request.order !== 'multiply' && request.divisors === undefined) {
         throw new Error(`scale: order "${request.order}" needs divisors`);
       }
       jobs.push({
-        source: tensor.values.byteOffset,
-        destination: output.values.byteOffset,
-        length: tensor.values.length,
+        source: region.values.byteOffset,
+        destination: target.byteOffset,
+        length: region.values.length,
         order: SCALE_ORDER_CODE[request.order],
         multiplier: request.multipliers[0] as number,
         divisor: request.divisors?.[0] ?? 1,
@@ -337,15 +356,23 @@ class WasmKernels {
   }
 
   #elementwise(tensors: readonly WasmTensor[], operation: KernelOperation, inPlace: boolean): WasmTensor[] {
+    const regions = tensors.map((tensor, i) => this.#check(tensor, `tensors[${i}]`));
     const outputs = tensors.map((tensor, i) => {
-      this.#check(tensor, `tensors[${i}]`);
-      return inPlace ? tensor : this.#allocate(tensor.shape, tensor.name);
+      const region = regions[i] as Region;
+      return inPlace ? tensor : this.#allocate(region.shape, tensor.name);
     });
-    const jobs = tensors.map((tensor, i) => ({
-      source: tensor.values.byteOffset,
-      destination: (outputs[i] as WasmTensor).values.byteOffset,
-      length: tensor.values.length,
-    }));
+    const jobs: Job[] = [];
+    const seen = new Set<Region>();
+    regions.forEach((region, i) => {
+      // In place, a tensor listed twice is one buffer: two jobs would race on it.
+      if (inPlace && seen.has(region)) return;
+      seen.add(region);
+      jobs.push({
+        source: region.values.byteOffset,
+        destination: (this.#live.get(outputs[i] as WasmTensor) as Region).values.byteOffset,
+        length: region.values.length,
+      });
+    });
     this.#runJobs(operation, jobs, true);
     return outputs;
   }
@@ -375,7 +402,7 @@ class WasmKernels {
     return this.#jobs;
   }
 
-  #allocate(shape: readonly number[], name?: string): WasmTensor {
+  #assertLive(): void {
     if (this.#disposed) {
       throw new ClipError('BACKEND_UNAVAILABLE', 'backend-wasm: the backend was disposed', {
         field: 'backend',
@@ -383,13 +410,21 @@ class WasmKernels {
         expected: 'a backend that has not been disposed',
       });
     }
+  }
+
+  #allocate(shape: readonly number[], name?: string): WasmTensor {
+    this.#assertLive();
     const length = elementCount(shape);
     const bytes = length * 4;
     const offset = length === 0 ? RESERVED_BYTES : this.#pool.allocate(bytes);
     const values = new Float32Array(this.#memory.buffer, offset, length);
-    const tensor: WasmTensor =
-      name === undefined ? { shape: [...shape], values } : { shape: [...shape], values, name };
-    const region: Region = { offset, bytes, freed: length === 0 };
+    const frozenShape = Object.freeze([...shape]);
+    // Frozen: replacing `values` or editing `shape` would make kernels read the wrong memory
+    // (the region below is what they use; freezing makes the public fields agree with it).
+    const tensor: WasmTensor = Object.freeze(
+      name === undefined ? { shape: frozenShape, values } : { shape: frozenShape, values, name },
+    );
+    const region: Region = { offset, bytes, values, shape: frozenShape, freed: length === 0 };
     this.#live.set(tensor, region);
     // The view, not the tensor, decides: whoever still holds the view may still read the memory.
     if (length > 0) this.#finalizer.register(values, region, tensor);
@@ -402,15 +437,18 @@ class WasmKernels {
     this.#pool.free(region.offset, region.bytes);
   }
 
-  #check(tensor: WasmTensor, field: string): WasmTensor {
-    if (typeof tensor !== 'object' || tensor === null || !this.#live.has(tensor)) {
+  #check(tensor: WasmTensor, field: string): Region {
+    // After dispose the workers are gone and the memory is no longer tracked: refuse every call.
+    this.#assertLive();
+    const region = typeof tensor === 'object' && tensor !== null ? this.#live.get(tensor) : undefined;
+    if (region === undefined) {
       throw new ClipError(
         'INVALID_GRADIENTS',
         `${field}: not a live tensor of this wasm backend; expected a tensor from its fromHost or createTensor, not released`,
         { field, value: describeTensor(tensor), expected: 'a live WasmTensor of this backend' },
       );
     }
-    return tensor;
+    return region;
   }
 }
 

@@ -5,9 +5,11 @@
  * clip call copies nothing in and nothing out. Fill `values` in place (`createTensor`) to hand
  * gradients over without any copy, or pay one copy with `fromHost`. The trade-off: the memory
  * belongs to the backend, not to the garbage collector — `release` a tensor when you are done with
- * it (its region is reused by the next tensor of the same size, already paged in). A tensor that
- * is dropped without `release` is reclaimed when its `values` view is garbage-collected.
+ * it (its region goes back to a coalescing allocator and is reused, already paged in). A tensor
+ * that is dropped without `release` is reclaimed when its `values` view is garbage-collected.
  * Structurally it is a host tensor (`{ shape, values }`), so host code reads it directly.
+ * The object and its `shape` are frozen (the kernels read the backend's own record of both, never
+ * these fields); the values in `values` are yours to write.
  */
 export interface WasmTensor {
   readonly shape: readonly number[];
