@@ -61,8 +61,9 @@ describe('MemoryPool: coalescing and bounded reuse (issue 12 #3)', () => {
   it('lowers the top when the highest region is freed, whatever the order', () => {
     const pool = new MemoryPool(memory(), 0, 64 * 65536);
     const offsets = [100, 5000, 64, 70000, 3].map((bytes) => [pool.allocate(bytes), bytes] as const);
-    for (const [offset, bytes] of [offsets[3], offsets[0], offsets[4], offsets[2], offsets[1]]) {
-      pool.free(offset as number, bytes as number);
+    for (const index of [3, 0, 4, 2, 1]) {
+      const [offset, bytes] = offsets[index] as readonly [number, number];
+      pool.free(offset, bytes);
     }
     expect(pool.usage).toMatchObject({ reservedBytes: 0, freeBytes: 0, freeBlocks: 0 });
   });
