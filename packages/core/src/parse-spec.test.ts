@@ -217,3 +217,18 @@ describe('parseSpec hardening (issue 12)', () => {
     expect(errorOf(() => parseBound(1e39, 'options.clip_value')).field).toBe('options.clip_value');
   });
 });
+
+describe('compat thresholds (hardening suite finding)', () => {
+  it('rejects a threshold that rounds to 0 or ∞ in float32 under a compat mode, not under exact', () => {
+    for (const compat of ['keras', 'pytorch', 'optax'] as const) {
+      for (const maxNorm of [5e-324, 1e-46, 3.4028235677973366e38, 1e39]) {
+        const error = errorOf(() => parseSpec({ kind: 'norm', maxNorm, compat }));
+        expect([error.code, error.field]).toEqual(['INVALID_SPEC', 'spec.maxNorm']);
+      }
+      expect(parseSpec({ kind: 'globalNorm', maxNorm: 0, compat })).toMatchObject({ maxNorm: 0 });
+      expect(parseSpec({ kind: 'globalNorm', maxNorm: 'Infinity', compat }).kind).toBe('globalNorm');
+    }
+    expect(parseSpec({ kind: 'norm', maxNorm: 5e-324 })).toMatchObject({ maxNorm: 5e-324 });
+    expect(parseSpec({ kind: 'norm', maxNorm: 1e39 })).toMatchObject({ maxNorm: 1e39 });
+  });
+});

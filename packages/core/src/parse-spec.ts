@@ -225,6 +225,7 @@ function resolveNorm(record: Record<string, unknown>, field: string, options: In
   const maxNorm = threshold(record.maxNorm, `${field}.maxNorm`);
   const p = normOrder(record.p, `${field}.p`);
   checkCompatOrder(p, options.compat, field);
+  checkCompatThreshold(maxNorm, options.compat, `${field}.maxNorm`);
   let axes: readonly number[] | undefined;
   if (record.axes !== undefined) {
     const raw = record.axes;
@@ -266,6 +267,7 @@ function resolveGlobalNorm(
   const maxNorm = threshold(record.maxNorm, `${field}.maxNorm`);
   const p = normOrder(record.p, `${field}.p`);
   checkCompatOrder(p, options.compat, field);
+  checkCompatThreshold(maxNorm, options.compat, `${field}.maxNorm`);
   return { kind: 'globalNorm', maxNorm, p, ...options };
 }
 
@@ -302,6 +304,24 @@ function checkCompatOrder(p: number, compat: CompatMode, field: string): void {
       `${field}.p`,
       p,
       `2 with compat "${compat}" (that library clips by the L2 norm only; use compat "exact" or "pytorch" for other orders)`,
+    );
+  }
+}
+
+/**
+ * The compat modes compute with the threshold as a float32 number, like the libraries they copy:
+ * a positive threshold that rounds to 0 (below ~7e-46), or a finite one that rounds to ∞, would
+ * meet 0/0 or ∞/∞ there and turn finite gradients into NaN. 0 and "Infinity" keep their meaning.
+ */
+function checkCompatThreshold(maxNorm: number, compat: CompatMode, field: string): void {
+  if (compat === 'exact' || maxNorm === 0 || maxNorm === Number.POSITIVE_INFINITY) return;
+  const rounded = Math.fround(maxNorm);
+  if (rounded === 0 || !Number.isFinite(rounded)) {
+    throw invalid(
+      'INVALID_SPEC',
+      field,
+      maxNorm,
+      `0, "Infinity", or a number that stays positive and finite in float32 (compat "${compat}" computes in float32; it must round to a float32 in [1.4e-45, 3.4028234663852886e38])`,
     );
   }
 }
