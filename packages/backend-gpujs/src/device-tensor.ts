@@ -40,6 +40,8 @@ export const DEVICE_TYPE_OF_MODE: Readonly<Record<GpujsMode, string | undefined>
   webasm: undefined,
   webgpu: 'WebGPUBuffer',
   headlessgl: 'ArrayTexture(1)',
+  webgl: undefined,
+  webgl2: undefined,
 };
 
 export function isDeviceTensor(tensor: GpujsTensor): tensor is GpujsDeviceTensor {

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { type BackendManifest, type ClipBackend, ClipError, type ExpectedFailure } from '@gradclip/core';
 import { summarizeValues } from '@gradclip/core/reference';
 import type { GPU } from 'gpu.js';
+import { GPUJS_VERSION } from '#gpujs-platform';
 import {
   checkTensor,
   DEVICE_ELEMENT_LIMIT,
@@ -56,9 +56,6 @@ export interface GpujsBackend extends ClipBackend<GpujsTensor> {
   /** Floats read back from the device by reductions (per-chunk rows) and host-tensor kernels. */
   readonly hostFloatsRead: number;
 }
-
-const require = createRequire(import.meta.url);
-const GPUJS_VERSION = (require('gpu.js/package.json') as { version: string }).version;
 
 /** Cases of the conformance kit whose expected bits hold subnormal results or inputs. */
 const SUBNORMAL_CASES = ['norm/subnormals', 'globalNorm/subnormals'] as const;

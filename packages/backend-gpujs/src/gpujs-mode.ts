@@ -1,11 +1,16 @@
 import { ClipError } from '@gradclip/core';
 import { GPU } from 'gpu.js';
-import { type WebgpuSetupOptions, withWebgpuNavigator } from './webgpu-navigator.js';
+// Node: Dawn, headless-gl, createRequire; a browser bundle gets gpujs-platform-browser.ts instead.
+import { reasonOf, withModeSetup } from '#gpujs-platform';
+import type { WebgpuSetupOptions } from './webgpu-navigator.js';
 
-/** The gpu.js modes this backend runs; each is asked for explicitly, never auto-selected. */
-export type GpujsMode = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl';
+/**
+ * The gpu.js modes this backend runs; each is asked for explicitly, never auto-selected. `webasm`
+ * and `headlessgl` run under Node, `webgl` and `webgl2` in a browser page, `cpu` and `webgpu` in both.
+ */
+export type GpujsMode = 'cpu' | 'webasm' | 'webgpu' | 'headlessgl' | 'webgl' | 'webgl2';
 
-export const GPUJS_MODES: readonly GpujsMode[] = ['cpu', 'webasm', 'webgpu', 'headlessgl'];
+export const GPUJS_MODES: readonly GpujsMode[] = ['cpu', 'webasm', 'webgpu', 'headlessgl', 'webgl', 'webgl2'];
 
 /** The gpu.js kernel class each mode must run on; anything else is a silent fallback. */
 export const KERNEL_CLASS_OF_MODE: Readonly<Record<GpujsMode, string>> = {
@@ -13,6 +18,8 @@ export const KERNEL_CLASS_OF_MODE: Readonly<Record<GpujsMode, string>> = {
   webasm: 'WebAssemblyKernel',
   webgpu: 'WebGPUKernel',
   headlessgl: 'HeadlessGLKernel',
+  webgl: 'WebGLKernel',
+  webgl2: 'WebGL2Kernel',
 };
 
 export interface StartedGpu {
@@ -49,20 +56,7 @@ export async function startGpu(options: StartGpuOptions): Promise<StartedGpu> {
     }
     return started;
   };
-  if (mode === 'webgpu') return withWebgpuNavigator(options.webgpu, start);
-  return start();
-}
-
-function reasonOf(mode: GpujsMode, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (mode === 'headlessgl') {
-    const display = process.env.DISPLAY;
-    return `${message} (headless-gl needs an X display: DISPLAY is ${display === undefined ? 'not set' : `"${display}"`}; run under xvfb-run -a, and install the npm package gl)`;
-  }
-  if (mode === 'webgpu') {
-    return `${message} (Dawn's OpenGL ES backend needs libEGL (libegl1, libegl-dev, libegl-mesa0, libgl1-mesa-dri))`;
-  }
-  return message;
+  return withModeSetup(mode, options.webgpu, start);
 }
 
 function unavailable(mode: GpujsMode, reason: string, cause: unknown): ClipError {
