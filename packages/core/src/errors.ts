@@ -1,6 +1,6 @@
 /** Machine-readable reason of a {@link ClipError}; tests and callers branch on it, never on the message. */
 export type ClipErrorCode =
-  /** A spec (or an option adapter's input) is malformed: wrong kind, NaN or negative threshold, min > max… */
+  /** A spec, a call's options or an option adapter's input is malformed: wrong kind, NaN or negative threshold, min > max… */
   | 'INVALID_SPEC'
   /** Gradients are malformed: wrong container, shape and value count disagree, duplicate names. */
   | 'INVALID_GRADIENTS'
