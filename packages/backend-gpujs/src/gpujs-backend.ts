@@ -164,8 +164,9 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
     tensors.map((tensor) => (isDeviceTensor(tensor) ? tensor.device : tensor.values));
   const wrap = (tensors: readonly GpujsTensor[], outputs: TensorData[]): GpujsTensor[] =>
     outputs.map((data, i) => {
-      const { shape } = tensors[i] as GpujsTensor;
-      return data instanceof Float32Array ? { shape, values: data } : { shape, device: data };
+      // A copy of the input's shape: sharing the array let an edit of one change the other.
+      const shape = ownShape((tensors[i] as GpujsTensor).shape);
+      return Object.freeze(data instanceof Float32Array ? { shape, values: data } : { shape, device: data });
     });
   const check = { id, mode, context: (kernels.gpu as unknown as { context?: unknown }).context };
   return {
@@ -192,8 +193,10 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
     nameOf: (tensor) => tensor.name,
     fromHost: async (values, shape) => {
       // Empty tensors stay on the host: gpu.js has no zero-sized texture or buffer.
-      if (residency === 'host' || values.length === 0) return { shape: [...shape], values: values.slice() };
-      return { shape: [...shape], device: await uploadToDevice(context, values) };
+      if (residency === 'host' || values.length === 0) {
+        return Object.freeze({ shape: ownShape(shape), values: values.slice() });
+      }
+      return Object.freeze({ shape: ownShape(shape), device: await uploadToDevice(context, values) });
     },
     toHost: async (tensor) => (isDeviceTensor(tensor) ? readDevice(tensor.device) : tensor.values.slice()),
     summarize: async (tensors, request) => {
@@ -221,6 +224,14 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
       await kernels.destroy();
     },
   };
+}
+
+/**
+ * The shape of a tensor this backend hands out: its own frozen copy, so that neither the caller's
+ * input nor another output can change it (the values stay writable, like any host tensor's).
+ */
+function ownShape(shape: readonly number[]): readonly number[] {
+  return Object.freeze([...shape]);
 }
 
 /** The data of a pipeline output as one flat Float32Array (gpu.js returns rows for 2-D and 3-D outputs). */
