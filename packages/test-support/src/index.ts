@@ -1,4 +1,11 @@
 export {
+  isFragment,
+  type MarkdownSample,
+  markdownSamples,
+  markdownSamplesOfText,
+  matchesShownOutput,
+} from './markdown-samples.js';
+export {
   printedExpectations,
   type RunSampleOptions,
   readmeSamples,

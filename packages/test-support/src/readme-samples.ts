@@ -3,6 +3,7 @@
  * rewritten to source) and what it prints is compared with its `console.log(…); // expected`
  * comments. The comparison rule stays with each test; this module does the running.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,6 +31,12 @@ export interface RunSampleOptions {
   /** A scratch directory the sample file is written to. */
   readonly directory: string;
   readonly fileName: string;
+  /**
+   * Run the sample in a child `node` process, as a user runs a plain script: no test runner's
+   * `--conditions` (which every worker thread of this process would inherit), so the packages load
+   * their builds. Only for `.mjs` samples.
+   */
+  readonly childProcess?: boolean;
 }
 
 /** Writes the sample with its imports rewritten, imports it, and returns the lines it logged. */
@@ -40,6 +47,7 @@ export async function runSample(options: RunSampleOptions): Promise<string[]> {
   }
   const file = join(options.directory, options.fileName);
   writeFileSync(file, options.fileName.endsWith('.ts') ? `${source}\nexport {};\n` : source);
+  if (options.childProcess) return runInChild(file);
   const printed: string[] = [];
   const original = console.log;
   console.log = (...args: unknown[]) => {
@@ -51,4 +59,24 @@ export async function runSample(options: RunSampleOptions): Promise<string[]> {
     console.log = original;
   }
   return printed;
+}
+
+/** Runs `node launcher` beside the sample; the launcher records what the sample logs. */
+function runInChild(file: string): string[] {
+  const launcher = `${file}.launch.mjs`;
+  const logged = `${file}.logged.json`;
+  writeFileSync(
+    launcher,
+    [
+      "import { writeFileSync } from 'node:fs';",
+      `const showLogged = ${showLogged.toString()};`,
+      'const printed = [];',
+      "console.log = (...args) => { printed.push(args.map(showLogged).join(' ')); };",
+      `try { await import(${JSON.stringify(file)}); }`,
+      `finally { writeFileSync(${JSON.stringify(logged)}, JSON.stringify(printed)); }`,
+      '',
+    ].join('\n'),
+  );
+  execFileSync(process.execPath, [launcher], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 120_000 });
+  return JSON.parse(readFileSync(logged, 'utf8')) as string[];
 }
