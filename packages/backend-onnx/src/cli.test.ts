@@ -61,4 +61,65 @@ describe('gradclip-onnx-export', () => {
     expect(await runExportCli(['--spec', '{}'], output)).toBe(2);
     expect(await runExportCli(['--help'], output)).toBe(0);
   });
+
+  // Issue 12 #7, #8: every flag with a missing, malformed or out-of-range value gives one clear
+  // line on stderr and a non-zero exit, never a stack trace nor a silently odd graph.
+  const deep = (depth: number): string =>
+    `${'{"kind":"chain","steps":['.repeat(depth)}{"kind":"norm","maxNorm":1}${']}'.repeat(depth)}`;
+  const spec = '{"kind":"norm","maxNorm":1}';
+  const out = () => join(directory, 'bad.onnx');
+  const BAD: readonly (readonly [string, () => string[], RegExp])[] = [
+    ['an unknown flag', () => ['--bogus', '--spec', spec, '--input', 'w=2', '--out', out()], /bogus/],
+    ['a positional argument', () => ['extra', '--spec', spec, '--input', 'w=2', '--out', out()], /extra/],
+    ['--spec without a value', () => ['--input', 'w=2', '--out', out(), '--spec'], /--spec/],
+    [
+      '--spec not JSON',
+      () => ['--spec', '{kind:', '--input', 'w=2', '--out', out()],
+      /--spec: not valid JSON/,
+    ],
+    [
+      '--spec out of range',
+      () => ['--spec', '{"kind":"norm","maxNorm":-1}', '--input', 'w=2', '--out', out()],
+      /maxNorm/,
+    ],
+    ['--spec nested 3,000 deep', () => ['--spec', deep(3000), '--input', 'w=2', '--out', out()], /spec/],
+    ['--input without a value', () => ['--spec', spec, '--out', out(), '--input'], /--input/],
+    ['--input without dims', () => ['--spec', spec, '--input', 'w', '--out', out()], /--input/],
+    ['--input without a name', () => ['--spec', spec, '--input', '=3', '--out', out()], /--input/],
+    ['--input with an empty dim', () => ['--spec', spec, '--input', 'w=3,,4', '--out', out()], /--input/],
+    ['--input with a negative dim', () => ['--spec', spec, '--input', 'w=-3', '--out', out()], /"-3"/],
+    ['--input with 1e3 as a dim', () => ['--spec', spec, '--input', 'w=1e3', '--out', out()], /"1e3"/],
+    ['--input with a fractional dim', () => ['--spec', spec, '--input', 'w=1.5', '--out', out()], /"1.5"/],
+    [
+      '--input with a dim beyond int64',
+      () => ['--spec', spec, '--input', 'w=99999999999999999999', '--out', out()],
+      /too large/,
+    ],
+    [
+      '--input names twice',
+      () => ['--spec', spec, '--input', 'w=2', '--input', 'w=3', '--out', out()],
+      /name/,
+    ],
+    ['--out without a value', () => ['--spec', spec, '--input', 'w=2', '--out'], /--out/],
+    ['--out empty', () => ['--spec', spec, '--input', 'w=2', '--out', ''], /--out/],
+    [
+      '--out in a missing directory',
+      () => ['--spec', spec, '--input', 'w=2', '--out', join(directory, 'no/such/x.onnx')],
+      /existing directory/,
+    ],
+    ['--out a directory', () => ['--spec', spec, '--input', 'w=2', '--out', directory], /not a directory/],
+    ['no options', () => [], /required/],
+  ];
+  for (const [what, args, message] of BAD) {
+    it(`fails with one clear line for ${what}`, async () => {
+      const errors: string[] = [];
+      const code = await runExportCli(args(), { log: () => {}, error: (line) => errors.push(line) });
+      expect(code).toBeGreaterThan(0);
+      expect(errors).toHaveLength(1);
+      const line = errors[0] as string;
+      expect(line.split('\n')).toHaveLength(1);
+      expect(line).not.toMatch(/\n\s+at |TypeError|RangeError|Cannot read/);
+      expect(line).toMatch(message);
+    });
+  }
 });

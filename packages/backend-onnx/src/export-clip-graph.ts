@@ -90,7 +90,7 @@ function checkSignature(signature: ClipGraphSignature): void {
     const valid =
       Array.isArray(input.shape) &&
       input.shape.every((dim: unknown) =>
-        typeof dim === 'number' ? Number.isInteger(dim) && dim >= 0 : typeof dim === 'string' && dim !== '',
+        typeof dim === 'number' ? Number.isSafeInteger(dim) && dim >= 0 : typeof dim === 'string' && dim !== '',
       );
     if (!valid) {
       throw new ClipError(
@@ -99,7 +99,7 @@ function checkSignature(signature: ClipGraphSignature): void {
         {
           field: `${field}.shape`,
           value: input.shape,
-          expected: 'an array of integers ≥ 0 or non-empty strings',
+          expected: 'an array of safe integers ≥ 0 or non-empty strings',
         },
       );
     }

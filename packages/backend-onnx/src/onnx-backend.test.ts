@@ -101,6 +101,21 @@ describe('session cache', () => {
       ),
     ).rejects.toThrow(/disposed/);
   });
+
+  it('refuses work after dispose with a typed ClipError (BACKEND_UNAVAILABLE)', async () => {
+    const backend = await createOnnxBackend();
+    await backend.dispose();
+    for (const spec of [
+      { kind: 'norm', maxNorm: 1 },
+      { kind: 'value', min: -1, max: 1 },
+    ] as const) {
+      const error = await clip([new ort.Tensor('float32', new Float32Array([3, 4]), [2])], spec, {
+        backend,
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ClipError);
+      expect(error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', field: 'backend', value: 'disposed' });
+    }
+  });
 });
 
 describe('concurrency', () => {

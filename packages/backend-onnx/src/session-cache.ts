@@ -1,3 +1,4 @@
+import { ClipError } from '@gradclip/core';
 import type { OrtModule, OrtSession, OrtSessionOptions } from './ort-module.js';
 
 /**
@@ -23,7 +24,16 @@ export class SessionCache {
   }
 
   get(key: string, build: () => Uint8Array): Promise<OrtSession> {
-    if (this.disposed) return Promise.reject(new Error('the ONNX backend was disposed'));
+    if (this.disposed) {
+      // Typed like every other refusal, so callers can branch on the code (issue 12 #8).
+      return Promise.reject(
+        new ClipError('BACKEND_UNAVAILABLE', 'backend-onnx: the backend was disposed', {
+          field: 'backend',
+          value: 'disposed',
+          expected: 'a backend that has not been disposed (create a new one)',
+        }),
+      );
+    }
     let session = this.sessions.get(key);
     if (session === undefined) {
       this.creations++;
