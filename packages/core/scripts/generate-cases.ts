@@ -101,6 +101,13 @@ const value: Definition[] = [
     input: [v('g', ['-0', 0, -2, 0.5, 3])],
   },
   {
+    id: 'value/negative-zero-bound',
+    description:
+      'bounds of -1e-46 are float32 -0 (JSON cannot write -0): values above and below become -0, ±0 stay; a -0 bound must not act as +0',
+    spec: { kind: 'value', min: -1e-46, max: -1e-46, nonFinite: 'propagate' },
+    input: [v('g', [0.5, -1, 0, '-0', 3, 'NaN'])],
+  },
+  {
     id: 'value/nan-propagates',
     description: 'with nonFinite "propagate" NaN stays NaN and infinities clamp to the bounds',
     spec: { kind: 'value', min: -1, max: 1, nonFinite: 'propagate' },
@@ -186,6 +193,12 @@ const norm: Definition[] = [
     id: 'norm/exactly-at-threshold',
     description: '‖[3, 4]‖ = 5 with maxNorm 5 is not clipped (n ≤ c is the identity)',
     spec: { kind: 'norm', maxNorm: 5 },
+    input: [v('g', [3, 4])],
+  },
+  {
+    id: 'norm/just-below-threshold',
+    description: '‖[3, 4]‖ = 5 with maxNorm 5.000001 (n = c·(1 − 2e-7)) is not clipped: identity',
+    spec: { kind: 'norm', maxNorm: 5.000001 },
     input: [v('g', [3, 4])],
   },
   {
@@ -407,6 +420,12 @@ const globalNorm: Definition[] = [
     input: [v('a', [3]), v('b', [4])],
   },
   {
+    id: 'globalNorm/just-below-threshold',
+    description: '‖[3], [4]‖ = 5 with maxNorm 5.00001 (n = c·(1 − 2e-6)) is not clipped: identity',
+    spec: { kind: 'globalNorm', maxNorm: 5.00001 },
+    input: [v('a', [3]), v('b', [4])],
+  },
+  {
     id: 'globalNorm/just-above-threshold',
     description: 'global norm 5 with maxNorm 4.99 is clipped',
     spec: { kind: 'globalNorm', maxNorm: 4.99 },
@@ -532,6 +551,12 @@ const globalNorm: Definition[] = [
     description: 'the default policy names the tensor and first bad index',
     spec: { kind: 'globalNorm', maxNorm: 1 },
     input: WITH_POS_INF,
+  },
+  {
+    id: 'globalNorm/error-first-bad-tensor',
+    description: 'two tensors hold non-finite values: the error names the first one and its first bad index',
+    spec: { kind: 'globalNorm', maxNorm: 1 },
+    input: [v('a', [1, 'NaN', 3, 'Infinity']), v('b', [4, 'Infinity', -5])],
   },
   {
     id: 'globalNorm/nan-all',
