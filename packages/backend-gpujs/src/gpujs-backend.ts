@@ -1,5 +1,4 @@
 import { type BackendManifest, type ClipBackend, ClipError, type ExpectedFailure } from '@gradclip/core';
-import { summarizeValues } from '@gradclip/core/reference';
 import type { GPU } from 'gpu.js';
 import { GPUJS_VERSION } from '#gpujs-platform';
 import {
@@ -15,6 +14,7 @@ import { clampTensors, scaleTensors, uploadToDevice, zeroNonFiniteTensors } from
 import { GPUJS_MODES, type GpujsMode, KERNEL_CLASS_OF_MODE, startGpu } from './gpujs-mode.js';
 import { KernelCache } from './kernel-cache.js';
 import { StagingBuffers } from './staging-buffers.js';
+import { createExclusiveQueue } from './exclusive-queue.js';
 import { summarizeTensors } from './summarize-kernels.js';
 import type { WebgpuSetupOptions } from './webgpu-navigator.js';
 
@@ -101,6 +101,7 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
   const id = `gpujs:${mode}${threads ? '-threaded' : ''}`;
   const created = new WeakSet<object>();
   const staging = new StagingBuffers();
+  const exclusive = createExclusiveQueue();
   let cache: KernelCache | undefined;
   let flushesSubnormals = false;
   await startGpu({
@@ -196,23 +197,18 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
       if (residency === 'host' || values.length === 0) {
         return Object.freeze({ shape: ownShape(shape), values: values.slice() });
       }
-      return Object.freeze({ shape: ownShape(shape), device: await uploadToDevice(context, values) });
+      const device = await exclusive(() => uploadToDevice(context, values));
+      return Object.freeze({ shape: ownShape(shape), device });
     },
-    toHost: async (tensor) => (isDeviceTensor(tensor) ? readDevice(tensor.device) : tensor.values.slice()),
-    summarize: async (tensors, request) => {
-      if (request.p !== 1 && request.p !== 2 && request.p !== Number.POSITIVE_INFINITY) {
-        // float32 kernels have no error-free power for other orders: the host runs the oracle's
-        // own loop (a device tensor is read back whole for it).
-        const values = await Promise.all(
-          tensors.map((tensor) => (isDeviceTensor(tensor) ? readDevice(tensor.device) : tensor.values)),
-        );
-        return values.map((host, i) => summarizeValues(host, request, i));
-      }
-      return summarizeTensors(context, dataOf(tensors), request);
-    },
-    scale: async (tensors, requests) => wrap(tensors, await scaleTensors(context, dataOf(tensors), requests)),
-    clamp: async (tensors, bounds) => wrap(tensors, await clampTensors(context, dataOf(tensors), bounds)),
-    zeroNonFinite: async (tensors) => wrap(tensors, await zeroNonFiniteTensors(context, dataOf(tensors))),
+    toHost: async (tensor) =>
+      isDeviceTensor(tensor) ? exclusive(() => readDevice(tensor.device)) : tensor.values.slice(),
+    summarize: (tensors, request) => exclusive(() => summarizeTensors(context, dataOf(tensors), request)),
+    scale: (tensors, requests) =>
+      exclusive(async () => wrap(tensors, await scaleTensors(context, dataOf(tensors), requests))),
+    clamp: (tensors, bounds) =>
+      exclusive(async () => wrap(tensors, await clampTensors(context, dataOf(tensors), bounds))),
+    zeroNonFinite: (tensors) =>
+      exclusive(async () => wrap(tensors, await zeroNonFiniteTensors(context, dataOf(tensors)))),
     // Deletes only textures and buffers this backend made; a caller's pipeline outputs stay alive.
     release: (tensors) => {
       for (const tensor of tensors) {

@@ -30,7 +30,6 @@ export async function summarizeOnDevice(
   layout: SliceLayout,
   accumulator: TensorAccumulator,
   p: number,
-  exponent: number,
 ): Promise<void> {
   const length = elementsOf(data);
   let source = data;
@@ -72,7 +71,7 @@ export async function summarizeOnDevice(
         }
         const partials = await runChunkKernels(context, source, chunks, p, { deviceArguments: true });
         chunks.forEach((chunk, c) => {
-          accumulateChunk(accumulator, range.slice, partials, c, chunk.length, p, exponent, (offset) => {
+          accumulateChunk(accumulator, range.slice, partials, c, chunk.length, p, (offset) => {
             const position = chunk.at + offset;
             return order === undefined ? position : (order[position] as number);
           });

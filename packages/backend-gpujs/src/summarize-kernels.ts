@@ -97,7 +97,8 @@ export class TensorAccumulator {
     this.sums[slice] = next;
   }
 
-  finish(p: number): TensorSummary {
+  /** The summary; `sliceSize` elements per slice (every slice of a layout has the same count). */
+  finish(p: number, sliceSize: number): TensorSummary {
     const slices = this.sums.length;
     for (let slice = 0; slice < slices; slice++) {
       if (this.nanSeen[slice]) this.maxAbs[slice] = Number.NaN;
@@ -114,6 +115,7 @@ export class TensorAccumulator {
     }
     return {
       sums,
+      ...(p === Number.POSITIVE_INFINITY ? {} : { sumErrors: sums.map((sum) => sumErrorBound(sum, sliceSize, p)) }),
       maxAbs: this.maxAbs,
       minValue: this.minValue,
       maxValue: this.maxValue,
@@ -121,6 +123,25 @@ export class TensorAccumulator {
       firstNonFiniteIndex: this.firstNonFiniteIndex,
     };
   }
+}
+
+/**
+ * A rigorous bound on |sum − exact Σ|g|^p| for one slice of `count` elements. Derivation (every
+ * mode here has correctly rounded float32 add and multiply, u = 2^-24; GL modes flush subnormals):
+ * - each chunk of CHUNK elements is pre-scaled by a power of two (exact) so its max lies in
+ *   [2^8, 2^9); squares are split exactly (Dekker) and added to a float-float accumulator, whose
+ *   every step adds at most 6u²·(chunk sum) of error: at most CHUNK·6u² ≤ CHUNK·2^-44 relative;
+ *   products and error terms that underflow in float32 lose at most 2^-126 each in the scaled
+ *   domain, where the chunk sum is ≥ 2^16: at most CHUNK·2^-142 relative, inside the margin;
+ * - the host adds the chunk sums (exact float-float pairs, exact power-of-two unscaling) in float64
+ *   with Neumaier compensation: at most 2·2^-53 relative plus second-order terms;
+ * - a subnormal input (|g| < 2^-126) that the engine reads as zero drops at most 2^-126·p of the
+ *   unscaled sum per element: `count · 2^-126p` absolute.
+ * Rounded up generously (×2) so that computing the bound in float64 cannot undercut it.
+ */
+export function sumErrorBound(sum: number, count: number, p: number): number {
+  if (!Number.isFinite(sum)) return 0;
+  return 2 * (sum * (CHUNK * 2 ** -44 + 2 ** -50) + count * 2 ** (-126 * p));
 }
 
 /**
@@ -133,7 +154,7 @@ export async function summarizeTensors(
   tensors: readonly TensorData[],
   request: SummaryRequest,
 ): Promise<TensorSummary[]> {
-  const { p, exponent } = request;
+  const { p } = request;
   if (p !== 1 && p !== 2 && p !== Number.POSITIVE_INFINITY) {
     throw new ClipError(
       'INVALID_SPEC',
@@ -162,12 +183,12 @@ export async function summarizeTensors(
     { chunk: CHUNK, chunkCapacity: CHUNK_CAPACITY },
   );
   for (const batch of batches) {
-    await summarizeBatch(context, batch, segments, accumulators, p, exponent);
+    await summarizeBatch(context, batch, segments, accumulators, p);
   }
   for (const [tensor, values] of tensors.entries()) {
     if (!isDeviceData(values)) continue;
     const layout = request.layouts[tensor] as SliceLayout;
-    await summarizeOnDevice(context, values, layout, accumulators[tensor] as TensorAccumulator, p, exponent);
+    await summarizeOnDevice(context, values, layout, accumulators[tensor] as TensorAccumulator, p);
   }
   // With axes, chunks run in slice order, so the first non-finite index comes from the values.
   tensors.forEach((values, tensor) => {
@@ -177,7 +198,10 @@ export async function summarizeTensors(
       accumulator.firstNonFiniteIndex = values.findIndex((value) => !Number.isFinite(value));
     }
   });
-  return accumulators.map((accumulator) => accumulator.finish(p));
+  return accumulators.map((accumulator, tensor) => {
+    const layout = request.layouts[tensor] as SliceLayout;
+    return accumulator.finish(p, layout.sliceCount === 0 ? 0 : layout.size / layout.sliceCount);
+  });
 }
 
 async function summarizeBatch(
@@ -186,7 +210,6 @@ async function summarizeBatch(
   segments: readonly Segment[],
   accumulators: readonly TensorAccumulator[],
   p: number,
-  exponent: number,
 ): Promise<void> {
   const size = bucket(batch.elements, MIN_BATCH);
   const values = context.staging.get('values', size);
@@ -205,7 +228,6 @@ async function summarizeBatch(
         values.subarray(chunk.at, chunk.at + chunk.length),
         chunk.from,
         p,
-        exponent,
       );
       return;
     }
@@ -216,7 +238,6 @@ async function summarizeBatch(
       c,
       chunk.length,
       p,
-      exponent,
       (offset) => chunk.from + offset,
     );
   });
@@ -302,7 +323,6 @@ export function accumulateChunk(
   c: number,
   length: number,
   p: number,
-  exponent: number,
   indexOf: (offset: number) => number,
 ): void {
   const { row } = partials;
@@ -333,7 +353,7 @@ export function accumulateChunk(
   const { sumRows } = partials;
   if (sumRows !== undefined && maxAbs > 0) {
     const partial = (sumRows[0]?.[c] as number) + (sumRows[1]?.[c] as number);
-    accumulator.add(slice, partial * 2 ** (-((partials.shifts[c] as number) + exponent) * p));
+    accumulator.add(slice, partial * 2 ** (-(partials.shifts[c] as number) * p));
   }
 }
 
@@ -344,9 +364,7 @@ function finishOnHost(
   values: Float32Array,
   from: number,
   p: number,
-  exponent: number,
 ): void {
-  const down = 2 ** -exponent;
   for (let k = 0; k < values.length; k++) {
     const g = values[k] as number;
     if (!Number.isFinite(g)) {
@@ -360,8 +378,7 @@ function finishOnHost(
     const magnitude = Math.abs(g);
     if (magnitude > (accumulator.maxAbs[slice] as number)) accumulator.maxAbs[slice] = magnitude;
     if (Number.isFinite(g) && p !== Number.POSITIVE_INFINITY) {
-      const scaled = magnitude * down;
-      accumulator.add(slice, p === 2 ? scaled * scaled : scaled);
+      accumulator.add(slice, p === 2 ? magnitude * magnitude : magnitude);
     }
   }
 }

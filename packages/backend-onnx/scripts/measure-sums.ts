@@ -23,7 +23,7 @@ for (let trial = 0; trial < trials; trial++) {
     const request = { p, layouts: [wholeTensorLayout([size])], exponent: 0 };
     const oracle = summarizeValues(values, request, 0).sums[0] as number;
     const tensor = await backend.fromHost(values, [size]);
-    const [summary] = await backend.summarize([tensor], request);
+    const [summary] = (await backend.summarize?.([tensor], request)) ?? [];
     const onnx = summary?.sums[0] as number;
     if (onnx !== oracle) differentSums++;
     maxRelative = Math.max(maxRelative, Math.abs(onnx - oracle) / oracle);

@@ -11,14 +11,12 @@ import { ElementType } from './onnx-schema.js';
 /** How one tensor enters a graph: flattened, or with its rank (for per-slice reductions). */
 export type TensorForm = { readonly kind: 'flat' } | { readonly kind: 'ranked'; readonly rank: number };
 
-export type PowerKind = 'one' | 'two' | 'infinity' | 'general';
+export type PowerKind = 'one' | 'two' | 'infinity';
 
 export type KernelGraph =
   | {
       readonly kernel: 'summarize';
       readonly power: PowerKind;
-      /** Multiply by the input `down` (2^-exponent) before the power. */
-      readonly prescaled: boolean;
       readonly forms: readonly TensorForm[];
     }
   | { readonly kernel: 'inspect'; readonly forms: readonly TensorForm[] }
@@ -39,7 +37,7 @@ export function graphKey(graph: KernelGraph): string {
       : '';
   switch (graph.kernel) {
     case 'summarize':
-      return `summarize:${graph.power}:${graph.prescaled ? 'prescaled' : 'plain'}:${forms}`;
+      return `summarize:${graph.power}:${forms}`;
     case 'inspect':
       return `inspect:${forms}`;
     case 'scale':
@@ -55,7 +53,7 @@ export function buildKernelGraph(graph: KernelGraph): Uint8Array {
   const builder = new GraphBuilder(graphKey(graph));
   switch (graph.kernel) {
     case 'summarize':
-      buildSummarize(builder, graph.power, graph.prescaled, graph.forms);
+      buildSummarize(builder, graph.power, graph.forms);
       break;
     case 'inspect':
       buildInspect(builder, graph.forms);
@@ -93,11 +91,8 @@ function reduceInputs(builder: GraphBuilder, form: TensorForm, x: string, tensor
 function buildSummarize(
   builder: GraphBuilder,
   power: PowerKind,
-  prescaled: boolean,
   forms: readonly TensorForm[],
 ): void {
-  const down = prescaled ? builder.input('down', ElementType.double, []) : undefined;
-  const p = power === 'general' ? builder.input('p', ElementType.double, []) : undefined;
   forms.forEach((form, i) => {
     const shape = symbolicShape(form, i);
     const x = builder.input(`x${i}`, ElementType.float, shape);
@@ -107,11 +102,8 @@ function buildSummarize(
     if (power !== 'infinity') {
       const wide = builder.node('Cast', [x], { to: ElementType.double });
       // Squares need no Abs; every other power works on |g| as the oracle does.
-      let base = power === 'two' ? wide : builder.node('Abs', [wide]);
-      if (down !== undefined) base = builder.node('Mul', [base, down]);
-      let term = base;
-      if (power === 'two') term = builder.node('Mul', [base, base]);
-      else if (power === 'general') term = builder.node('Pow', [base, p as string]);
+      const base = power === 'two' ? wide : builder.node('Abs', [wide]);
+      const term = power === 'two' ? builder.node('Mul', [base, base]) : base;
       const sum = builder.node('ReduceSum', [term, ...reduce.slice(1)], { keepdims: 0 });
       builder.output(sum, `sum${i}`, ElementType.double, sliced);
     }

@@ -7,6 +7,7 @@ import {
   type SliceLayout,
   type SummaryRequest,
   type TensorSummary,
+  float64SumErrorBound,
 } from '@gradclip/core';
 import {
   buildKernelGraph,
@@ -107,7 +108,6 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
 
   async function summarize(tensors: readonly OrtTensor[], request: SummaryRequest): Promise<TensorSummary[]> {
     const power = powerKind(request.p);
-    const prescaled = request.exponent !== 0;
     const results: (TensorSummary | undefined)[] = tensors.map((input, i) =>
       input.size === 0 ? emptySummary(layoutAt(request.layouts, i)) : undefined,
     );
@@ -116,15 +116,13 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
       const indices = pending.slice(start, end);
       const forms = indices.map((i) => formOf(layoutAt(request.layouts, i)));
       const feeds: Record<string, OrtTensor> = {};
-      if (prescaled) feeds.down = new ort.Tensor('float64', new Float64Array([2 ** -request.exponent]), []);
-      if (power === 'general') feeds.p = new ort.Tensor('float64', new Float64Array([request.p]), []);
       indices.forEach((i, k) => {
         const form = forms[k] as TensorForm;
         feeds[`x${k}`] = feedOf(tensors[i] as OrtTensor, form);
         const { axes } = layoutAt(request.layouts, i);
         if (axes !== null) feeds[`axes${k}`] = axesTensor(axes);
       });
-      const outputs = await runGraph({ kernel: 'summarize', power, prescaled, forms }, feeds);
+      const outputs = await runGraph({ kernel: 'summarize', power, forms }, feeds);
       // Tensors holding NaN or ±∞ (check = NaN) get their non-finite details from `inspect`.
       const flagged = indices.map((_, k) => !(outputValue(outputs, `check${k}`) === 0));
       const flaggedIndices = indices.filter((_, k) => flagged[k]);
@@ -133,8 +131,15 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
       let next = 0;
       return indices.map((_, k): TensorSummary => {
         const maxAbs = Float64Array.from(outputData(outputs, `maxAbs${k}`));
+        const sums = power === 'infinity' ? maxAbs : Float64Array.from(outputData(outputs, `sum${k}`));
+        const layout = layoutAt(request.layouts, indices[k] as number);
+        const sliceSize = layout.sliceCount === 0 ? 0 : layout.size / layout.sliceCount;
         const base = {
-          sums: power === 'infinity' ? maxAbs : Float64Array.from(outputData(outputs, `sum${k}`)),
+          sums,
+          // ReduceSum over exact float64 terms, in whatever order its threads choose.
+          ...(power === 'infinity'
+            ? {}
+            : { sumErrors: sums.map((sum) => float64SumErrorBound(sum, sliceSize)) }),
           maxAbs,
           minValue: outputValue(outputs, `min${k}`),
           maxValue: outputValue(outputs, `max${k}`),
@@ -325,7 +330,7 @@ function powerKind(p: number): PowerKind {
   if (p === Number.POSITIVE_INFINITY) return 'infinity';
   if (p === 1) return 'one';
   if (p === 2) return 'two';
-  return 'general';
+  throw new ClipError('BACKEND_CONTRACT', `summarize: order ${p}; core sends only 1, 2 and Infinity`);
 }
 
 function layoutAt(layouts: readonly SliceLayout[], i: number): SliceLayout {

@@ -29,7 +29,7 @@ function firstBitDifference(a: Float32Array, b: Float32Array): number {
 const sameBits = (a: Float64Array, b: Float64Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-describe('backend-wasm sums against the oracle, bit for bit', () => {
+describe('backend-wasm sums against the exact oracle, within their stated bound', () => {
   let two: WasmBackend;
   let one: WasmBackend;
   beforeAll(async () => {
@@ -43,18 +43,24 @@ describe('backend-wasm sums against the oracle, bit for bit', () => {
 
   const sizes = [1, 7, 8, 63, 4095, 4096, 4097, 100_003, 262_144, 262_145, 1_500_001];
   for (const p of [2, 1, Number.POSITIVE_INFINITY]) {
-    for (const exponent of [0, -12, 7]) {
-      it(`p = ${p}, exponent ${exponent}: every tensor's summary equals summarizeValues`, () => {
-        const host = randomGradients(1000 + p + exponent, sizes);
+    for (const seed of [0, 1, 2]) {
+      it(`p = ${p}, seed ${seed}: every sum is within its stated bound of the exact sum`, () => {
+        const host = randomGradients(1000 + p + seed, sizes);
         const layouts = host.map((tensor) => wholeTensorLayout(tensor.shape));
-        const request = { p, layouts, exponent };
+        const request = { p, layouts };
         const expected = host.map((tensor, i) => summarizeValues(tensor.values, request, i));
         for (const backend of [two, one]) {
           const tensors = host.map((tensor) => backend.fromHost(tensor.values, tensor.shape));
           const actual = backend.summarize(tensors, request) as ReturnType<typeof summarizeValues>[];
           actual.forEach((summary, i) => {
             const reference = expected[i] as (typeof expected)[number];
-            expect(sameBits(summary.sums, reference.sums), `tensor ${i} of ${sizes[i]}`).toBe(true);
+            const error = summary.sumErrors?.[0] ?? 0;
+            const distance = Math.abs((summary.sums[0] as number) - (reference.sums[0] as number));
+            if (p === Number.POSITIVE_INFINITY) expect(error).toBe(0);
+            else expect(error, `tensor ${i}: a bound far tighter than the decisions need`).toBeLessThan(
+              (reference.sums[0] as number) * 2 ** -40,
+            );
+            expect(distance, `tensor ${i} of ${sizes[i]}`).toBeLessThanOrEqual(error);
             expect(sameBits(summary.maxAbs, reference.maxAbs)).toBe(true);
             expect(summary.minValue).toBe(reference.minValue);
             expect(summary.maxValue).toBe(reference.maxValue);
@@ -75,7 +81,7 @@ describe('backend-wasm sums against the oracle, bit for bit', () => {
     infOnly[123_456] = 1;
     for (const host of [values, infOnly]) {
       for (const p of [2, 1, Number.POSITIVE_INFINITY]) {
-        const request = { p, layouts: [wholeTensorLayout([host.length])], exponent: 0 };
+        const request = { p, layouts: [wholeTensorLayout([host.length])] };
         const expected = summarizeValues(host, request, 0);
         const tensor = two.fromHost(host, [host.length]);
         const [actual] = two.summarize([tensor], request) as ReturnType<typeof summarizeValues>[];

@@ -9,6 +9,7 @@ import type {
 } from '@gradclip/core';
 import { ClipError } from '@gradclip/core';
 import { scaleValues, summarizeValues } from '@gradclip/core/reference';
+import { compensatedSumErrorBound } from './sum-error-bound.js';
 import {
   JOB_BYTES,
   type Job,
@@ -247,7 +248,7 @@ class WasmKernels {
   }
 
   summarize(tensors: readonly WasmTensor[], request: SummaryRequest): TensorSummary[] {
-    const { p, layouts, exponent } = request;
+    const { p, layouts } = request;
     const mode = p === 2 ? 2 : p === 1 ? 1 : p === Number.POSITIVE_INFINITY ? 0 : -1;
     const results: TensorSummary[] = new Array(tensors.length);
     const fast: number[] = [];
@@ -255,7 +256,7 @@ class WasmKernels {
     views.forEach((values, i) => {
       const layout = layouts[i];
       if (layout === undefined) throw new Error(`summarize: no layout for tensor ${i}`);
-      // The oracle's own loop (on the shared view, no copy) for slices and general p.
+      // The oracle's own loop (on the shared view, no copy; exact) for slices.
       if (mode < 0 || layout.sliceCount !== 1) results[i] = summarizeValues(values, request, i);
       else fast.push(i);
     });
@@ -264,7 +265,7 @@ class WasmKernels {
       const values = views[i] as Float32Array;
       return { source: values.byteOffset, destination: 0, length: values.length };
     });
-    const base = this.#runJobs({ kind: 'summarize', mode, down: 2 ** -exponent }, jobs, false);
+    const base = this.#runJobs({ kind: 'summarize', mode, down: 1 }, jobs, false);
     const view = new DataView(this.#memory.buffer);
     let index = 0;
     fast.forEach((i, k) => {
@@ -298,6 +299,7 @@ class WasmKernels {
       const { nonFiniteCount, firstNonFiniteIndex } = finite ? NO_NON_FINITE : countNonFinite(values);
       results[i] = {
         sums: new Float64Array([mode === 0 ? maxAbs : total]),
+        ...(mode === 0 ? {} : { sumErrors: new Float64Array([compensatedSumErrorBound(total, length)]) }),
         maxAbs: new Float64Array([maxAbs]),
         minValue: min,
         maxValue: max,

@@ -4,21 +4,25 @@ import type { SliceLayout } from './slice-layout.js';
 /**
  * A backend supplies a few numeric kernels over its own tensor type `T` (TF.js users keep
  * `tf.Tensor`s, ONNX users `ort.Tensor`s). Core owns every rule of the contract — validation,
- * non-finite policies, thresholds, compat formulas — and composes each strategy from these kernels.
+ * non-finite policies, thresholds, compat formulas, and exactness: it certifies each decision from
+ * the summaries' error bounds and settles the rare uncertain one with an exact sum on the host.
  *
  * Kernels never mutate their inputs. Every float32 result element must be the correctly rounded
- * result of the operation described, so that every backend is bit-identical to the oracle.
- * Kernels return a value or a Promise: `clip` works with both, `clipSync` needs values.
+ * result of the operation described. Kernels return a value or a Promise: `clip` works with both,
+ * `clipSync` needs values.
  */
 export interface ClipKernels<T> {
   /**
-   * One pass over each tensor: per slice of `request.layouts[i]`, the sum of `(|g| · 2^-exponent)^p`
-   * accumulated in float64 (or an error-free equivalent) from the float32 values, and `max |g|`;
-   * for `p = Infinity` the "sum" is `max |g|` as well. NaN propagates into both (a slice with a NaN
-   * has sum and max NaN); ±Infinity gives an infinite sum and max. Per tensor: the smallest and
-   * largest value (ignoring NaN), the count of non-finite values and the first one's flat index.
+   * Optional: one pass over each tensor, for p = 1, 2 or ∞ (core computes other orders on the
+   * host). Per slice of `request.layouts[i]`: the power sum Σ|g|^p in float64 — exact and correctly
+   * rounded, or approximate with a rigorous bound in `sumErrors` — and `max |g|`; for `p = Infinity`
+   * the "sum" is `max |g|` as well (exact). NaN propagates into both (a slice with a NaN has sum and
+   * max NaN); ±Infinity gives an infinite sum and max. Per tensor: the smallest and largest value
+   * (ignoring NaN), the count of non-finite values and the first one's flat index.
+   *
+   * Without it, core reads each tensor with `toHost` and summarises it exactly (a copy per call).
    */
-  summarize(tensors: readonly T[], request: SummaryRequest): MaybePromise<readonly TensorSummary[]>;
+  summarize?(tensors: readonly T[], request: SummaryRequest): MaybePromise<readonly TensorSummary[]>;
   /**
    * Per tensor, per slice (same numbering as `summarize`): `multiply` gives `fround(g · m)`;
    * `multiplyThenDivide` gives `fround(fround(g · m) / d)` (TF's clip_by_norm);
@@ -59,21 +63,33 @@ export interface ClipBackend<T> extends ClipKernels<T> {
   dispose(): MaybePromise<void>;
 }
 
+/**
+ * Any backend, whatever its tensor type: for apps that hold a list of backends (a parity runner, a
+ * picker) and never touch their tensors directly.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: method parameters are bivariant; `any` is the honest "some T".
+export type AnyClipBackend = ClipBackend<any>;
+
 export interface SummaryRequest {
-  /** Norm order: a number > 0, or `Infinity` for max-abs. */
+  /** Norm order: 1, 2, or `Infinity` for max-abs. */
   readonly p: number;
   /** One layout per tensor. */
   readonly layouts: readonly SliceLayout[];
-  /**
-   * Power-of-two pre-scaling exponent `e`: values are multiplied by `2^-e` (exact) before the power,
-   * so that sums for large p neither overflow nor underflow float64. 0 in the common case.
-   */
-  readonly exponent: number;
 }
 
 export interface TensorSummary {
-  /** Per slice: Σ (|g|·2^-e)^p in float64, or max |g| for p = ∞. */
+  /**
+   * Per slice: Σ|g|^p in float64, or max |g| for p = ∞. Squares and absolute values of float32
+   * values are exact in float64, so the only error is the summation's.
+   */
   readonly sums: Float64Array;
+  /**
+   * Per slice: a rigorous bound on |sums[slice] − the exact real sum|, valid for the hardware's real
+   * behaviour (flushed subnormals, reduction order, threads). Omitted: every sum is the exact sum
+   * correctly rounded to nearest (ties to even). Core certifies each decision from the interval the
+   * bound gives, and computes the exact sum when the interval cannot decide. Never read for p = ∞.
+   */
+  readonly sumErrors?: Float64Array;
   /** Per slice: max |g| (unscaled); NaN if the slice holds a NaN. */
   readonly maxAbs: Float64Array;
   /** Smallest and largest element ignoring NaN (+Infinity / -Infinity for an all-NaN or empty tensor). */

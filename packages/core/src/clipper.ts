@@ -6,8 +6,9 @@ import { parseSpec } from './parse-spec.js';
 import type { HostTensor } from './reference/host-tensor.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
 import type { ClipResult } from './report.js';
-import { runStrategy, type StrategyContext } from './run-strategy.js';
 import type { ClipSpec, ResolvedSpec } from './spec.js';
+import { runStrategy } from './strategies/run-strategy.js';
+import { createStrategyContext, type StrategyContext } from './strategies/strategy-context.js';
 
 export interface ClipCallOptions {
   /** Also report each input tensor's norm (`report.perTensorNorms`). Default false. */
@@ -93,18 +94,13 @@ function* clipSteps<T, G extends Gradients<T>>(
 ): Steps<ClipResult<ClippedGradients<G, T>>> {
   const unpacked = unpackGradients(gradients, backend);
   const inputs = unpacked.entries.map((entry) => entry.tensor);
-  const context: StrategyContext<T> = {
-    backend,
-    names: unpacked.entries.map((entry) => entry.name),
-    shapes: unpacked.entries.map((entry) => entry.shape),
-    created: new Set<T>(),
-    perTensorNorms,
-  };
+  const context = createStrategyContext(backend, unpacked.entries, perTensorNorms);
   let outputs: readonly T[] = [];
   try {
     const result = yield* runStrategy(spec, inputs, context);
     outputs = result.tensors;
-    return { gradients: unpacked.repack(outputs) as ClippedGradients<G, T>, report: result.report };
+    const report = { ...result.report, decisions: { ...context.decisions } };
+    return { gradients: unpacked.repack(outputs) as ClippedGradients<G, T>, report };
   } finally {
     releaseIntermediates(context, outputs);
   }
@@ -141,7 +137,7 @@ const BACKEND_METHODS = ['shapeOf', 'toHost', 'scale', 'clamp', 'zeroNonFinite',
 /** Optional members: absent, or functions. */
 const OPTIONAL_BACKEND_METHODS = ['summarize', 'nameOf'] as const;
 
-function checkBackend<T>(backend: ClipBackend<T>): void {
+export function checkBackend<T>(backend: ClipBackend<T>): void {
   if (typeof backend !== 'object' || backend === null) {
     throw new ClipError(
       'BACKEND_CONTRACT',

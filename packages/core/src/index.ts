@@ -5,6 +5,7 @@
  * in `@gradclip/core/conformance`.
  */
 export type {
+  AnyClipBackend,
   BackendCapability,
   BackendManifest,
   ClampBounds,
@@ -51,7 +52,14 @@ export {
 export { type AdapterOptions, fromKerasOptions, type KerasClipOptions } from './keras-options.js';
 export type { MaybePromise } from './kernel-steps.js';
 export { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
-export { combinePartialNorms, normOfPartial, type PartialNorm } from './partial-norm.js';
+export { float64SumErrorBound } from './math/sum-bounds.js';
+export {
+  combinePartialNorms,
+  normOfPartial,
+  type PartialNorm,
+  parsePartialNorm,
+  partialNormToJson,
+} from './partial-norm.js';
 export { fromPytorchOptions, type PytorchClipOptions } from './pytorch-options.js';
 export { createRandom, type Random } from './random.js';
 export type { HostTensor } from './reference/host-tensor.js';

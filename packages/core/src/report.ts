@@ -27,6 +27,13 @@ export interface ClipReport {
   readonly skipped: boolean;
   /** Per input tensor, its norm before clipping (same order as `normBefore`); when asked for. */
   readonly perTensorNorms?: readonly number[];
+  /**
+   * How this call's scale decisions were taken: `certified` from the backend's sums and their
+   * stated error bounds (or exact sums), `exactFallback` when the bounds could not decide and core
+   * computed the exact sum on the host. The fallback is rare (about one decision in 10^4 or fewer
+   * for a float-float or float64 sum) and changes no result: it is what makes every backend exact.
+   */
+  readonly decisions?: { readonly certified: number; readonly exactFallback: number };
   /** For `chain`: each step's report, in order (stops at a skipped step). */
   readonly steps?: readonly ClipReport[];
 }

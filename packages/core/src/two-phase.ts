@@ -1,23 +1,30 @@
 /**
  * Two-phase global-norm clipping for sharded gradients: each holder computes `partialNorm` of its
- * shard, the partials are reduced over the caller's own transport (`combinePartialNorms`: a sum of
- * p-th powers, or a max for p = ∞), and each holder applies the common scale with `clipWithNorm`.
+ * shard, the partials are reduced over the caller's own transport (`combinePartialNorms`: an exact
+ * sum of p-th powers, or a max for p = ∞), and each holder applies the common scale with
+ * `clipWithNorm`. For p = 1, 2 and ∞ the result is bit-identical to one call over all gradients.
  * Reduce over the groups that hold *disjoint* shards only; a replicated tensor counted twice is
  * the classic FSDP double-counting bug.
  */
 import type { ClipBackend } from './backend.js';
-import { releaseIntermediates } from './clipper.js';
-import { ClipError, invalid } from './errors.js';
+import { decideScale, normFromPowerSum, powerSumNeedsRescale, rescaleExponent } from './clip-math.js';
+import { checkBackend, releaseIntermediates } from './clipper.js';
+import { invalid } from './errors.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
-import { call, runAsync, type Steps } from './kernel-steps.js';
-import { parseSpec } from './parse-spec.js';
-import { normOfPartial, orderToJson, type PartialNorm } from './partial-norm.js';
+import { runAsync, type Steps } from './kernel-steps.js';
+import { ExactSum } from './math/exact-sum.js';
+import { parseNonFinitePolicy, parseNormOrder, parseSpec } from './parse-spec.js';
+import { orderToJson, type PartialNorm, parsePartialNorm, powerSumOfPartial } from './partial-norm.js';
 import type { HostTensor } from './reference/host-tensor.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
-import type { ClipReport, ClipResult } from './report.js';
-import { allNaN, applyGlobalScale, partialNormOf, type StrategyContext, summarize } from './run-strategy.js';
+import { exactSummary, summarizeValues } from './reference/reference-kernels.js';
+import type { ClipResult } from './report.js';
 import { wholeTensorLayout } from './slice-layout.js';
-import type { GlobalNormSpec, NonFinitePolicy, NormOrder, ResolvedGlobalNormSpec } from './spec.js';
+import type { GlobalNormSpec, NonFinitePolicy, NormOrder } from './spec.js';
+import { applyDecision, globalDecision } from './strategies/global-norm.js';
+import { hostValues } from './strategies/kernel-calls.js';
+import { applyNonFinitePolicy, nonFiniteCountError } from './strategies/non-finite-policy.js';
+import { createStrategyContext } from './strategies/strategy-context.js';
 
 export interface PartialNormOptions<T> {
   /** Norm order, default 2. */
@@ -30,7 +37,11 @@ export interface PartialNormOptions<T> {
   readonly backend?: ClipBackend<T>;
 }
 
-/** The partial norm of one shard of the gradients. Non-finite values are counted, never hidden. */
+/**
+ * The partial norm of one shard of the gradients. Non-finite values are counted, never hidden.
+ * The shard's values are read on the host (`toHost`) and summed exactly, so that partials combine
+ * exactly whatever the backend's own arithmetic.
+ */
 export function partialNorm<T = HostTensor>(
   gradients: Gradients<T>,
   options: PartialNormOptions<T> = {},
@@ -39,25 +50,63 @@ export function partialNorm<T = HostTensor>(
 }
 
 function* partialNormSteps<T>(gradients: Gradients<T>, options: PartialNormOptions<T>): Steps<PartialNorm> {
-  const spec = parseSpec(
-    { kind: 'globalNorm', maxNorm: 'Infinity', ...(options.p === undefined ? {} : { p: options.p }) },
-    'options',
-  ) as ResolvedGlobalNormSpec;
-  const { context, inputs } = contextFor(gradients, options.backend);
-  const layouts = context.shapes.map((shape) => wholeTensorLayout(shape));
-  try {
-    let summaries = yield* summarize(context, inputs, spec.p, layouts);
-    const nonFiniteCount = summaries.reduce((total, summary) => total + summary.nonFiniteCount, 0);
-    let tensors = inputs;
-    if (nonFiniteCount > 0 && options.nonFinite === 'zero') {
-      tensors = yield* zeroed(context, inputs);
-      summaries = yield* summarize(context, tensors, spec.p, layouts);
-    }
-    const { partial } = yield* partialNormOf(tensors, summaries, spec.p, context);
-    return { ...partial, nonFiniteCount };
-  } finally {
-    releaseIntermediates(context, []);
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('INVALID_SPEC', 'options', options, 'an options object such as { p: 2 }, or nothing');
   }
+  const p = parseNormOrder(options.p, 'options.p');
+  const zero = parseNonFinitePolicy(options.nonFinite, 'options.nonFinite') === 'zero';
+  const { context, inputs } = contextFor(gradients, options.backend);
+  const values = yield* hostValues(context, inputs);
+  let maxAbs = 0;
+  let nonFiniteCount = 0;
+  const exact = new ExactSum();
+  let largest = 0;
+  for (const [i, host] of values.entries()) {
+    const layout = wholeTensorLayout(context.shapes[i] as readonly number[]);
+    const { summary, sums } =
+      p === 1 || p === 2
+        ? exactSummary(host, layout, p)
+        : { summary: summarizeValues(host, { p: 1, layouts: [layout] }, 0), sums: [] };
+    nonFiniteCount += summary.nonFiniteCount;
+    const tensorMax = summary.maxAbs[0] as number;
+    // Under `zero` the non-finite values count as 0: the max is over the finite ones.
+    const finiteMax = summary.nonFiniteCount === 0 ? tensorMax : finiteMaxAbs(host);
+    largest = Math.max(largest, finiteMax);
+    maxAbs = zero ? Math.max(maxAbs, finiteMax) : maxPropagating(maxAbs, tensorMax);
+    for (const sum of sums) exact.addAll(sum.parts);
+  }
+  const common = { p: orderToJson(p), maxAbs, nonFiniteCount, tensorCount: inputs.length };
+  if (p === 1 || p === 2) return { ...common, terms: exact.parts, exponent: 0 };
+  if (p === Number.POSITIVE_INFINITY) return { ...common, terms: [largest], exponent: 0 };
+  // Other orders: the host definition over the finite values, pre-scaled when out of range.
+  const finite = values.map((host) => host.map((g) => (Number.isFinite(g) ? g : 0)));
+  const sumAt = (exponent: number) => {
+    const total = new ExactSum();
+    finite.forEach((host) => {
+      total.add(
+        summarizeValues(host, { p, layouts: [wholeTensorLayout([host.length])] }, 0, exponent)
+          .sums[0] as number,
+      );
+    });
+    return total.round();
+  };
+  let exponent = 0;
+  let total = sumAt(0);
+  if (powerSumNeedsRescale(total, largest, p)) {
+    exponent = rescaleExponent(largest);
+    total = sumAt(exponent);
+  }
+  return { ...common, terms: [total], exponent };
+}
+
+function finiteMaxAbs(values: Float32Array): number {
+  let max = 0;
+  for (const g of values) if (Number.isFinite(g)) max = Math.max(max, Math.abs(g));
+  return max;
+}
+
+function maxPropagating(a: number, b: number): number {
+  return Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.max(a, b);
 }
 
 /**
@@ -72,7 +121,7 @@ export function clipWithNorm<T = HostTensor, G extends Gradients<T> = Gradients<
   totalNorm: PartialNorm | number,
   options: { readonly backend?: ClipBackend<T> } = {},
 ): Promise<ClipResult<ClippedGradients<G, T>>> {
-  return runAsync(clipWithNormSteps(gradients, spec, totalNorm, options.backend));
+  return runAsync(clipWithNormSteps(gradients, spec, totalNorm, options?.backend));
 }
 
 function* clipWithNormSteps<T, G extends Gradients<T>>(
@@ -81,24 +130,6 @@ function* clipWithNormSteps<T, G extends Gradients<T>>(
   totalNorm: PartialNorm | number,
   backend: ClipBackend<T> | undefined,
 ): Steps<ClipResult<ClippedGradients<G, T>>> {
-  const given = typeof totalNorm === 'number' ? totalNorm : undefined;
-  if (given !== undefined && !(given >= 0 || Number.isNaN(given))) {
-    throw invalid('INVALID_SPEC', 'totalNorm', given, 'a norm ≥ 0 (or a partial norm from partialNorm)');
-  }
-  const total: PartialNorm =
-    typeof totalNorm === 'number'
-      ? {
-          p: orderToJson(
-            parseSpec(spec).kind === 'globalNorm' ? (parseSpec(spec) as ResolvedGlobalNormSpec).p : 2,
-          ),
-          sum: totalNorm,
-          compensation: 0,
-          exponent: 0,
-          maxAbs: totalNorm,
-          nonFiniteCount: Number.isFinite(totalNorm) ? 0 : 1,
-          tensorCount: 0,
-        }
-      : totalNorm;
   const resolved = parseSpec(spec);
   if (resolved.kind !== 'globalNorm') {
     throw invalid(
@@ -108,80 +139,76 @@ function* clipWithNormSteps<T, G extends Gradients<T>>(
       '"globalNorm" (clipWithNorm applies a global norm)',
     );
   }
-  if (orderToJson(resolved.p) !== total.p) {
-    throw invalid('INVALID_SPEC', 'total.p', total.p, `the spec's order ${orderToJson(resolved.p)}`);
+  let norm: number;
+  let nonFiniteCount: number;
+  let decide: () => ReturnType<typeof globalDecision>;
+  if (typeof totalNorm === 'number') {
+    if (!(totalNorm >= 0 || Number.isNaN(totalNorm))) {
+      throw invalid(
+        'INVALID_SPEC',
+        'totalNorm',
+        totalNorm,
+        'a norm ≥ 0 (or a partial norm from partialNorm)',
+      );
+    }
+    norm = totalNorm;
+    nonFiniteCount = Number.isFinite(totalNorm) ? 0 : 1;
+    decide = () => decideScale(totalNorm, resolved.maxNorm, resolved.compat, 'global');
+  } else {
+    const total = parsePartialNorm(totalNorm, 'totalNorm');
+    if (orderToJson(resolved.p) !== total.p) {
+      throw invalid('INVALID_SPEC', 'totalNorm.p', total.p, `the spec's order ${orderToJson(resolved.p)}`);
+    }
+    const sum = powerSumOfPartial(total);
+    norm = normFromPowerSum(sum, resolved.p, total.exponent);
+    nonFiniteCount = total.nonFiniteCount;
+    decide = () => globalDecision(resolved, [sum], total.exponent);
   }
   const { context, inputs, repack } = contextFor(gradients, backend);
-  const finish = (tensors: readonly T[], report: ClipReport) => {
-    outputs = tensors;
-    return { gradients: repack(tensors) as ClippedGradients<G, T>, report };
-  };
   let outputs: readonly T[] = [];
   try {
-    const count = total.nonFiniteCount;
-    if (count === 0 || resolved.nonFinite === 'propagate') {
-      const result = yield* applyGlobalScale(resolved, inputs, total, context, given);
-      return finish(result.tensors, result.report);
+    const outcome = yield* applyNonFinitePolicy(context, inputs, {
+      kind: 'globalNorm',
+      policy: resolved.nonFinite,
+      nonFiniteCount,
+      normBefore: norm,
+      error: () => noSteps(nonFiniteCountError('totalNorm.nonFiniteCount', nonFiniteCount)),
+    });
+    if (outcome.done) {
+      outputs = outcome.output.tensors;
+      return { gradients: repack(outputs) as ClippedGradients<G, T>, report: outcome.output.report };
     }
-    const normBefore = given ?? normOfPartial(total);
-    const base = { kind: 'globalNorm', normBefore, nonFiniteCount: count } as const;
-    switch (resolved.nonFinite) {
-      case 'error':
-        throw new ClipError(
-          'NON_FINITE_GRADIENT',
-          `total.nonFiniteCount: the combined partial norms count ${count} non-finite value${count === 1 ? '' : 's'}; ` +
-            'the spec\'s nonFinite policy is "error"; expected finite gradients in every shard',
-          { field: 'total.nonFiniteCount', value: count, expected: '0' },
-        );
-      case 'skip':
-        return finish([...inputs], {
-          ...base,
-          normAfter: normBefore,
-          scale: 1,
-          clipped: false,
-          skipped: true,
-        });
-      case 'nanAll': {
-        const tensors = yield* allNaN(context, inputs);
-        return finish(tensors, {
-          ...base,
-          normAfter: Number.NaN,
-          scale: Number.NaN,
-          clipped: true,
-          skipped: false,
-        });
-      }
-      case 'zero': {
-        const result = yield* applyGlobalScale(
-          resolved,
-          yield* zeroed(context, inputs),
-          total,
-          context,
-          given,
-        );
-        return finish(result.tensors, { ...result.report, nonFiniteCount: count });
-      }
-    }
+    // The sum is exact (or given): the decision needs no certificate.
+    const decision = decide();
+    context.decisions.certified++;
+    outputs = yield* applyDecision(context, outcome.tensors, decision);
+    return {
+      gradients: repack(outputs) as ClippedGradients<G, T>,
+      report: {
+        kind: 'globalNorm',
+        normBefore: norm,
+        normAfter: decision.apply ? norm * decision.scale : norm,
+        scale: decision.scale,
+        clipped: decision.apply,
+        nonFiniteCount,
+        skipped: false,
+        decisions: { ...context.decisions },
+      },
+    };
   } finally {
     releaseIntermediates(context, outputs);
   }
 }
 
-function* zeroed<T>(context: StrategyContext<T>, tensors: readonly T[]): Steps<T[]> {
-  const outputs = yield* call(() => context.backend.zeroNonFinite(tensors));
-  for (const tensor of outputs) context.created.add(tensor);
-  return outputs;
+// biome-ignore lint/correctness/useYield: a composition that needs no kernel call.
+function* noSteps<R>(value: R): Steps<R> {
+  return value;
 }
 
 function contextFor<T>(gradients: Gradients<T>, given: ClipBackend<T> | undefined) {
+  if (given !== undefined) checkBackend(given);
   const backend = given ?? (createReferenceBackend() as unknown as ClipBackend<T>);
   const unpacked = unpackGradients(gradients, backend);
-  const context: StrategyContext<T> = {
-    backend,
-    names: unpacked.entries.map((entry) => entry.name),
-    shapes: unpacked.entries.map((entry) => entry.shape),
-    created: new Set<T>(),
-    perTensorNorms: false,
-  };
+  const context = createStrategyContext(backend, unpacked.entries, false);
   return { context, inputs: unpacked.entries.map((entry) => entry.tensor), repack: unpacked.repack };
 }

@@ -64,11 +64,13 @@ const brokenBackends: { name: string; expected: ConformanceFailureKind; backend:
       expected: 'mismatch',
       backend: fake({
         summarize: async (tensors, request) =>
-          (await reference.summarize(tensors, request)).map((summary) => ({
-            ...summary,
-            sums: summary.sums.map(() => 0),
-            maxAbs: summary.maxAbs.map(() => 0),
-          })),
+          (await (reference.summarize as NonNullable<typeof reference.summarize>)(tensors, request)).map(
+            (summary) => ({
+              ...summary,
+              sums: summary.sums.map(() => 0),
+              maxAbs: summary.maxAbs.map(() => 0),
+            }),
+          ),
       }),
     },
     {
@@ -89,7 +91,7 @@ const brokenBackends: { name: string; expected: ConformanceFailureKind; backend:
       expected: 'missing-error',
       backend: fake({
         summarize: (tensors, request) =>
-          reference.summarize(
+          (reference.summarize as NonNullable<typeof reference.summarize>)(
             tensors.map((tensor) => ({
               shape: tensor.shape,
               values: tensor.values.map((x) => (Number.isNaN(x) ? 0 : x)),

@@ -1,47 +1,79 @@
 /**
- * The oracle's arithmetic: plain TypeScript over Float32Arrays, float64 accumulation with
- * Neumaier compensation. Host-side backends may reuse these loops.
+ * The oracle's arithmetic: plain TypeScript over Float32Arrays. Power sums for p = 1 and 2 are
+ * exact (an error-free expansion, rounded once); other orders keep the host definition, a
+ * Neumaier-compensated float64 sum in element order. Host-side backends may reuse these loops.
  */
 import type { ClampBounds, ScaleRequest, SummaryRequest, TensorSummary } from '../backend.js';
-import { sliceIndexOfElements } from '../slice-layout.js';
+import { ExactSum } from '../math/exact-sum.js';
+import { type SliceLayout, sliceIndexOfElements } from '../slice-layout.js';
 
+/**
+ * One tensor's summary, computed on the host: per slice the correctly rounded power sum (p = 1, 2),
+ * the host-definition sum (other p, values pre-scaled by `2^-exponent`) or max |g| (p = ∞).
+ */
 export function summarizeValues(
   values: Float32Array,
   request: SummaryRequest,
   tensorIndex: number,
+  exponent = 0,
 ): TensorSummary {
   const layout = request.layouts[tensorIndex];
   if (layout === undefined) throw new Error(`summarize: no layout for tensor ${tensorIndex}`);
   const { p } = request;
+  if (p === 1 || p === 2) {
+    const { summary, sums } = exactSummary(values, layout, p);
+    return { ...summary, sums: Float64Array.from(sums, (sum, slice) => finishSlice(sum, summary, slice)) };
+  }
+  return generalSummary(values, layout, p, exponent);
+}
+
+/**
+ * Per slice, the exact power sum Σ|g|^p (p = 1 or 2) of the finite elements as an expansion, with
+ * the rest of the summary. Core's exact fallback and the two-phase API read the expansions.
+ */
+export function exactSummary(
+  values: Float32Array,
+  layout: SliceLayout,
+  p: 1 | 2,
+): { summary: Omit<TensorSummary, 'sums'>; sums: ExactSum[] } {
+  const slices = layout.sliceCount;
+  const sliceOf = sliceIndexOfElements(layout);
+  const sums = Array.from({ length: slices }, () => new ExactSum());
+  const statistics = new Statistics(slices);
+  for (let i = 0; i < values.length; i++) {
+    const g = values[i] as number;
+    const slice = sliceOf === undefined ? 0 : (sliceOf[i] as number);
+    if (statistics.see(g, slice, i)) (sums[slice] as ExactSum).add(p === 2 ? g * g : Math.abs(g));
+  }
+  return { summary: statistics.finish(), sums };
+}
+
+/** A slice's sum: NaN if it holds a NaN, +∞ if it holds ±∞, else the exact sum rounded once. */
+function finishSlice(sum: ExactSum, summary: Omit<TensorSummary, 'sums'>, slice: number): number {
+  const maxAbs = summary.maxAbs[slice] as number;
+  return Number.isFinite(maxAbs) ? sum.round() : maxAbs;
+}
+
+function generalSummary(
+  values: Float32Array,
+  layout: SliceLayout,
+  p: number,
+  exponent: number,
+): TensorSummary {
   const slices = layout.sliceCount;
   const sliceOf = sliceIndexOfElements(layout);
   const sums = new Float64Array(slices);
   const compensations = new Float64Array(slices);
-  const maxAbs = new Float64Array(slices);
-  const down = 2 ** -request.exponent;
-  let minValue = Number.POSITIVE_INFINITY;
-  let maxValue = Number.NEGATIVE_INFINITY;
-  let nonFiniteCount = 0;
-  let firstNonFiniteIndex = -1;
+  const statistics = new Statistics(slices);
+  const down = 2 ** -exponent;
   const infinite = p === Number.POSITIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
     const g = values[i] as number;
     const slice = sliceOf === undefined ? 0 : (sliceOf[i] as number);
-    if (!Number.isFinite(g)) {
-      nonFiniteCount++;
-      if (firstNonFiniteIndex < 0) firstNonFiniteIndex = i;
-    }
-    if (g < minValue) minValue = g;
-    if (g > maxValue) maxValue = g;
-    const magnitude = Math.abs(g);
-    const currentMax = maxAbs[slice] as number;
-    // NaN-propagating max: once NaN, stays NaN.
-    if (Number.isNaN(magnitude) || magnitude > currentMax)
-      maxAbs[slice] = Number.isNaN(currentMax) ? currentMax : magnitude;
+    statistics.see(g, slice, i);
     if (infinite) continue;
-    const scaled = magnitude * down;
-    const term = p === 2 ? scaled * scaled : p === 1 ? scaled : scaled ** p;
-    // Neumaier compensated summation.
+    const term = (Math.abs(g) * down) ** p;
+    // Neumaier compensated summation (NaN and ∞ propagate into the sum).
     const sum = sums[slice] as number;
     const next = sum + term;
     if (Math.abs(sum) >= Math.abs(term))
@@ -49,14 +81,53 @@ export function summarizeValues(
     else compensations[slice] = (compensations[slice] as number) + (term - next + sum);
     sums[slice] = next;
   }
-  if (infinite) sums.set(maxAbs);
+  const summary = statistics.finish();
+  if (infinite) sums.set(summary.maxAbs);
   else {
     for (let slice = 0; slice < slices; slice++) {
       const sum = sums[slice] as number;
       if (Number.isFinite(sum)) sums[slice] = sum + (compensations[slice] as number);
     }
   }
-  return { sums, maxAbs, minValue, maxValue, nonFiniteCount, firstNonFiniteIndex };
+  return { ...summary, sums };
+}
+
+/** Min, max, per-slice max |g| (NaN-propagating) and the non-finite count and first index. */
+class Statistics {
+  readonly maxAbs: Float64Array;
+  minValue = Number.POSITIVE_INFINITY;
+  maxValue = Number.NEGATIVE_INFINITY;
+  nonFiniteCount = 0;
+  firstNonFiniteIndex = -1;
+
+  constructor(slices: number) {
+    this.maxAbs = new Float64Array(slices);
+  }
+
+  /** Records element `i`; true when it is finite. */
+  see(g: number, slice: number, i: number): boolean {
+    if (g < this.minValue) this.minValue = g;
+    if (g > this.maxValue) this.maxValue = g;
+    const magnitude = Math.abs(g);
+    const currentMax = this.maxAbs[slice] as number;
+    // NaN-propagating max: once NaN, stays NaN.
+    if (Number.isNaN(magnitude) || magnitude > currentMax)
+      this.maxAbs[slice] = Number.isNaN(currentMax) ? currentMax : magnitude;
+    if (Number.isFinite(g)) return true;
+    this.nonFiniteCount++;
+    if (this.firstNonFiniteIndex < 0) this.firstNonFiniteIndex = i;
+    return false;
+  }
+
+  finish(): Omit<TensorSummary, 'sums'> {
+    return {
+      maxAbs: this.maxAbs,
+      minValue: this.minValue,
+      maxValue: this.maxValue,
+      nonFiniteCount: this.nonFiniteCount,
+      firstNonFiniteIndex: this.firstNonFiniteIndex,
+    };
+  }
 }
 
 export function scaleValues(values: Float32Array, request: ScaleRequest): Float32Array {

@@ -1,0 +1,29 @@
+/**
+ * Composes every strategy of the contract from a backend's kernels: spec → strategy → kernels →
+ * report. The rules live in core only (policies here and in `non-finite-policy.ts`, thresholds and
+ * compat formulas in `clip-math.ts`, exactness in `certified-decisions.ts`); backends do arithmetic.
+ */
+import type { Steps } from '../kernel-steps.js';
+import type { ResolvedSpec } from '../spec.js';
+import { runChain } from './chain.js';
+import { runGlobalNorm } from './global-norm.js';
+import { runNorm } from './norm.js';
+import type { StrategyContext, StrategyOutput } from './strategy-context.js';
+import { runValue } from './value.js';
+
+export function* runStrategy<T>(
+  spec: ResolvedSpec,
+  tensors: readonly T[],
+  context: StrategyContext<T>,
+): Steps<StrategyOutput<T>> {
+  switch (spec.kind) {
+    case 'value':
+      return yield* runValue(spec, tensors, context);
+    case 'norm':
+      return yield* runNorm(spec, tensors, context);
+    case 'globalNorm':
+      return yield* runGlobalNorm(spec, tensors, context);
+    case 'chain':
+      return yield* runChain(spec, tensors, context, (step, current) => runStrategy(step, current, context));
+  }
+}

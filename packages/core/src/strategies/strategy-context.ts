@@ -1,0 +1,40 @@
+import type { ClipBackend } from '../backend.js';
+import type { ClipReport } from '../report.js';
+
+/** What one clip call shares between its strategies and kernel calls. */
+export interface StrategyContext<T> {
+  readonly backend: ClipBackend<T>;
+  readonly names: readonly string[];
+  readonly shapes: readonly (readonly number[])[];
+  /** Tensors core created during this call; whatever is not returned is released at the end. */
+  readonly created: Set<T>;
+  readonly perTensorNorms: boolean;
+  /** Decisions taken in this call: certified from bounded sums, or settled by an exact sum. */
+  readonly decisions: DecisionTally;
+}
+
+export interface DecisionTally {
+  certified: number;
+  exactFallback: number;
+}
+
+export interface StrategyOutput<T> {
+  readonly tensors: T[];
+  readonly report: ClipReport;
+}
+
+/** A fresh context for one call over `entries` (names and shapes already validated). */
+export function createStrategyContext<T>(
+  backend: ClipBackend<T>,
+  entries: readonly { readonly name: string; readonly shape: readonly number[] }[],
+  perTensorNorms: boolean,
+): StrategyContext<T> {
+  return {
+    backend,
+    names: entries.map((entry) => entry.name),
+    shapes: entries.map((entry) => entry.shape),
+    created: new Set<T>(),
+    perTensorNorms,
+    decisions: { certified: 0, exactFallback: 0 },
+  };
+}
