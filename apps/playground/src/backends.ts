@@ -16,6 +16,11 @@ export interface PlaygroundBackend {
   readonly needsDisplay?: boolean;
   /** Also used as a clipper in the training demos (the fast, in-process ones). */
   readonly inDemo?: boolean;
+  /**
+   * The platforms (`${process.platform}-${process.arch}`) where it must start, or the parity run
+   * fails; absent: every platform. See `isExpectedBackend`.
+   */
+  readonly expectedOn?: readonly string[];
 }
 
 /** TF.js's engine is global: pick its backend, then create the gradclip backend over it. */
@@ -77,6 +82,8 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
     mode: 'gpu.js WebGPU (Dawn on OpenGL ES / EGL)',
     create: () => gpujs('webgpu'),
     isolated: true,
+    // Dawn's prebuilt binary over EGL, as scripts/setup.sh installs it on Debian.
+    expectedOn: ['linux-x64'],
   },
   {
     id: 'gpujs:headlessgl',
@@ -84,8 +91,33 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
     create: () => gpujs('headlessgl'),
     isolated: true,
     needsDisplay: true,
+    // headless-gl's ANGLE build under Xvfb, as scripts/setup.sh installs it on Debian.
+    expectedOn: ['linux-x64'],
   },
 ];
+
+/** Backends a machine may lack (no display, no GPU stack): ids or prefixes, comma-separated; `*` for all. */
+export const OPTIONAL_BACKENDS_VARIABLE = 'GRADCLIP_PARITY_OPTIONAL';
+
+/**
+ * Whether a backend that cannot start fails the parity run: every backend of the list is expected
+ * on the platforms of its `expectedOn` (all, when absent), unless `GRADCLIP_PARITY_OPTIONAL` names
+ * it, e.g. `GRADCLIP_PARITY_OPTIONAL=gpujs:webgpu,gpujs:headlessgl` on a machine without EGL or Xvfb.
+ * An id outside the list (a test's own backend) is expected.
+ */
+export function isExpectedBackend(
+  id: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform = `${process.platform}-${process.arch}`,
+): boolean {
+  const known = playgroundBackends.find((backend) => backend.id === id);
+  if (known?.expectedOn !== undefined && !known.expectedOn.includes(platform)) return false;
+  const optional = (env[OPTIONAL_BACKENDS_VARIABLE] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  return !optional.some((name) => name === '*' || name === id || id.startsWith(`${name}:`));
+}
 
 /** The backends named in `--backends a,b` (ids or id prefixes such as `gpujs`), in list order. */
 export function selectBackends(

@@ -70,6 +70,7 @@ export async function runChildParity(options: ChildParityOptions): Promise<Parit
           compared: 0,
           maxUlp: 0,
           failed: 0,
+          missing: [],
         },
       };
     }

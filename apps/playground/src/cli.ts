@@ -9,7 +9,8 @@
  *   gradclip-playground report [--out DIR]
  *
  * DIR defaults to ./reports. `parity` exits 1 when a backend differs from the oracle beyond what
- * its manifest declares.
+ * its manifest declares, or when a backend expected on this machine cannot start (see
+ * GRADCLIP_PARITY_OPTIONAL in backends.ts).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -149,7 +150,7 @@ try {
   switch (command) {
     case 'parity': {
       const run = await parity();
-      process.exitCode = run.summary.failed > 0 ? 1 : 0;
+      process.exitCode = run.summary.failed > 0 || run.summary.missing.length > 0 ? 1 : 0;
       break;
     }
     case 'demo':
@@ -162,7 +163,7 @@ try {
       const run = await parity();
       const runs = await demo();
       report(run, runs);
-      process.exitCode = run.summary.failed > 0 ? 1 : 0;
+      process.exitCode = run.summary.failed > 0 || run.summary.missing.length > 0 ? 1 : 0;
       break;
     }
     default:

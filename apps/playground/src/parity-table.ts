@@ -75,6 +75,11 @@ export function formatParity(run: ParityRun): string {
     ...body.map(line),
     '',
     ...unavailable,
+    ...(summary.missing.length === 0
+      ? []
+      : [
+          `expected on this machine but could not start: ${summary.missing.join(', ')} (name a backend a machine lacks in GRADCLIP_PARITY_OPTIONAL, e.g. GRADCLIP_PARITY_OPTIONAL=gpujs:webgpu,gpujs:headlessgl)`,
+        ]),
     `${summary.bitIdentical} of ${summary.compared} results bit-identical to the oracle (${summary.cases} cases × ${summary.backends} backends); max ${summary.maxUlp} ULP; ${summary.failed} failed.`,
   ].join('\n');
 }

@@ -3,7 +3,7 @@ import { float32Bits, float32FromBits } from '@gradclip/core';
 import { conformanceCases } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { describe, expect, it } from 'vitest';
-import type { PlaygroundBackend } from './backends.js';
+import { isExpectedBackend, type PlaygroundBackend } from './backends.js';
 import { runParity } from './parity.js';
 import { fromConformanceCase, parseCaseFile } from './parity-case.js';
 import { formatParity } from './parity-table.js';
@@ -48,7 +48,11 @@ const cases = conformanceCases
 
 describe('runParity', () => {
   it('compares every backend with the oracle bit for bit, and reports backends that cannot start', async () => {
-    const run = await runParity({ backends: [reference, offByOne, missing], cases });
+    const run = await runParity({
+      backends: [reference, offByOne, missing],
+      cases,
+      isExpected: (id) => isExpectedBackend(id, {}, 'linux-x64'),
+    });
     expect(run.backends.map((backend) => [backend.id, backend.available])).toEqual([
       ['reference', true],
       ['off-by-one', true],
@@ -86,9 +90,14 @@ describe('runParity', () => {
       bitIdentical: 5,
       maxUlp: 1,
       failed: 1,
+      // Expected on linux-x64 and not started: the run fails even if every result passed.
+      missing: ['gpujs:webgpu'],
     });
     const text = formatParity(run);
     expect(text).toMatch(/gpujs:webgpu: could not start — no WebGPU adapter/);
+    expect(text).toMatch(
+      /expected on this machine but could not start: gpujs:webgpu \(.*GRADCLIP_PARITY_OPTIONAL/,
+    );
     expect(text).toMatch(/off-by-one\s+globalNorm\s+2\s+1\s+0\s+1\s+1/);
   });
 
@@ -103,10 +112,41 @@ describe('runParity', () => {
       ],
     });
     const run = await runParity({ backends: [reference, offByOne], cases: fileCases });
-    expect(run.results.find((entry) => entry.backend === 'reference')?.outputs?.[0]).toEqual({
+    const result = (backend: string) => run.results.find((entry) => entry.backend === backend);
+    expect(result('reference')).toMatchObject({ status: 'pass', bitIdentical: true, maxUlp: 0 });
+    expect(result('reference')?.outputs?.[0]).toEqual({
       name: 'w',
       shape: [4],
       values: ['-0', 'NaN', 0, 'NaN'],
     });
+    // The broken backend's -0 came out one ULP away (the smallest negative subnormal), and the
+    // run says so against the oracle's expected result.
+    expect(result('off-by-one')).toMatchObject({ status: 'fail', bitIdentical: false, maxUlp: 1 });
+    expect(result('off-by-one')?.outputs?.[0]).toEqual({
+      name: 'w',
+      shape: [4],
+      values: [-1.401298464324817e-45, 'NaN', 0, 'NaN'],
+    });
+    expect(result('off-by-one')?.detail).toMatch(/ULP/);
+    expect(run.summary).toMatchObject({ compared: 2, bitIdentical: 1, failed: 1, missing: [] });
+  });
+});
+
+describe('isExpectedBackend', () => {
+  it('expects every listed backend on linux-x64 unless GRADCLIP_PARITY_OPTIONAL names it', () => {
+    expect(isExpectedBackend('gpujs:headlessgl', {}, 'linux-x64')).toBe(true);
+    expect(isExpectedBackend('onnx', {}, 'linux-x64')).toBe(true);
+    const env = { GRADCLIP_PARITY_OPTIONAL: 'gpujs:webgpu, tfjs' };
+    expect(isExpectedBackend('gpujs:webgpu', env, 'linux-x64')).toBe(false);
+    expect(isExpectedBackend('gpujs:headlessgl', env, 'linux-x64')).toBe(true);
+    expect(isExpectedBackend('tfjs:wasm', env, 'linux-x64')).toBe(false);
+    expect(isExpectedBackend('reference', { GRADCLIP_PARITY_OPTIONAL: '*' }, 'linux-x64')).toBe(false);
+  });
+
+  it('expects the GPU-stack modes only on the platforms they list', () => {
+    expect(isExpectedBackend('gpujs:webgpu', {}, 'darwin-arm64')).toBe(false);
+    expect(isExpectedBackend('gpujs:headlessgl', {}, 'win32-x64')).toBe(false);
+    expect(isExpectedBackend('gpujs:webasm', {}, 'darwin-arm64')).toBe(true);
+    expect(isExpectedBackend('a-test-backend', {}, 'darwin-arm64')).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ import {
 } from '@gradclip/core';
 import { bitsHash } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
-import type { PlaygroundBackend } from './backends.js';
+import { isExpectedBackend, type PlaygroundBackend } from './backends.js';
 import type { ParityCase } from './parity-case.js';
 
 /** Outputs larger than this are written as a hash of their bits instead of value by value. */
@@ -63,6 +63,8 @@ export interface ParityRun {
     readonly compared: number;
     readonly maxUlp: number;
     readonly failed: number;
+    /** Backends expected on this machine (`isExpectedBackend`) that could not start: the run fails. */
+    readonly missing: readonly string[];
   };
 }
 
@@ -70,6 +72,8 @@ export interface RunParityOptions {
   readonly backends: readonly PlaygroundBackend[];
   readonly cases: readonly ParityCase[];
   readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Whether a backend must start on this machine. Default: `isExpectedBackend`. */
+  readonly isExpected?: (id: string) => boolean;
 }
 
 interface Called {
@@ -250,24 +254,31 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
       await backend.dispose();
     }
   }
-  return mergeParityRuns([
-    {
-      backends: entries,
-      results,
-      summary: {
-        cases: options.cases.length,
-        backends: 0,
-        bitIdentical: 0,
-        compared: 0,
-        maxUlp: 0,
-        failed: 0,
+  return mergeParityRuns(
+    [
+      {
+        backends: entries,
+        results,
+        summary: {
+          cases: options.cases.length,
+          backends: 0,
+          bitIdentical: 0,
+          compared: 0,
+          maxUlp: 0,
+          failed: 0,
+          missing: [],
+        },
       },
-    },
-  ]);
+    ],
+    options.isExpected,
+  );
 }
 
 /** Joins runs over the same cases (e.g. from child processes) into one, recomputing the summary. */
-export function mergeParityRuns(runs: readonly ParityRun[]): ParityRun {
+export function mergeParityRuns(
+  runs: readonly ParityRun[],
+  isExpected: (id: string) => boolean = (id) => isExpectedBackend(id),
+): ParityRun {
   const backends = runs.flatMap((run) => run.backends);
   const results = runs.flatMap((run) => run.results);
   const compared = results.filter((result) => result.status !== 'skip');
@@ -281,6 +292,7 @@ export function mergeParityRuns(runs: readonly ParityRun[]): ParityRun {
       compared: compared.length,
       maxUlp: Math.max(0, ...compared.map((result) => result.maxUlp ?? 0)),
       failed: compared.filter((result) => result.status === 'fail' || result.status === 'error').length,
+      missing: backends.filter((entry) => !entry.available && isExpected(entry.id)).map((entry) => entry.id),
     },
   };
 }
