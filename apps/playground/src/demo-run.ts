@@ -5,6 +5,8 @@ export interface DemoRun {
   readonly clipping: string;
   readonly backend: string;
   readonly epochLoss: readonly number[];
+  /** Every optimizer step's batch loss (a run that diverges inside epoch 1 has no epoch point). */
+  readonly stepLoss: readonly number[];
   readonly gradientNormBefore: readonly number[];
   readonly gradientNormAfter: readonly number[];
 }

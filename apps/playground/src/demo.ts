@@ -68,6 +68,7 @@ function toDemoRun(result: ExperimentResult, clipping: string, backend: string):
     clipping,
     backend,
     epochLoss: result.history.epochs.map((epoch) => epoch.loss),
+    stepLoss: result.history.steps.map((step) => step.loss),
     gradientNormBefore: result.history.steps.map((step) => step.normBefore),
     gradientNormAfter: result.history.steps.map((step) => step.normAfter),
   };

@@ -15,13 +15,21 @@ const directory = mkdtempSync(join(tmpdir(), 'gradclip-report-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 function demoRun(backend: string, clipping: string, scale: number): DemoRun {
-  const epochLoss = Array.from({ length: 20 }, (_, i) => scale * Math.exp(-i / 5) + 0.1);
-  const gradientNormBefore = Array.from({ length: 40 }, (_, i) => 10 * Math.exp(-i / 20) + 1);
+  // The unclipped run diverges inside epoch 1, as the seeds' regression does: no epoch point.
+  const diverges = clipping === 'none';
+  const epochLoss = diverges ? [] : Array.from({ length: 20 }, (_, i) => scale * Math.exp(-i / 5) + 0.1);
+  const stepLoss = diverges
+    ? [1e4, 1e6, 1e9, 1e15, 1e30, Number.POSITIVE_INFINITY]
+    : Array.from({ length: 40 }, (_, i) => scale * Math.exp(-i / 10) + 0.1);
+  const gradientNormBefore = diverges
+    ? [1e3, 1e6, 1e12, 1e20, 7e35, Number.POSITIVE_INFINITY]
+    : Array.from({ length: 40 }, (_, i) => 10 * Math.exp(-i / 20) + 1);
   return {
     experiment: 'regression',
     clipping,
     backend,
     epochLoss,
+    stepLoss,
     gradientNormBefore,
     gradientNormAfter:
       clipping === 'none' ? gradientNormBefore : gradientNormBefore.map((n) => Math.min(n, 1)),
@@ -38,6 +46,12 @@ describe('the HTML report', () => {
           create: async () => createReferenceBackend() as ClipBackend<unknown>,
         },
         { id: 'onnx', mode: 'cpu', create: () => Promise.reject(new Error('not installed')) },
+        // The longest row label of the real matrix: it must not be cut off at the left.
+        {
+          id: 'gpujs:webasm-threaded',
+          mode: 'webasm-threaded',
+          create: () => Promise.reject(new Error('not installed')),
+        },
       ],
       cases: conformanceCases
         .filter((c) => !c.requires?.includes('largeTensors'))
@@ -51,12 +65,16 @@ describe('the HTML report', () => {
     const { html, charts } = buildReport({ parity, demo });
     expect(charts.map((chart) => chart.id)).toEqual([
       'parity-matrix',
-      'loss-regression-none',
-      'loss-regression-clipnorm-1',
-      'gradient-norm-regression',
+      'loss-regression',
+      'overlap-regression-none',
+      'overlap-regression-clipnorm-1',
+      'gradient-norm-regression-none',
+      'gradient-norm-regression-clipnorm-1',
     ]);
-    expect(charts[1]?.caption).toMatch(
-      /largest difference between any two backends' losses over 20 epochs is 0/,
+    expect(charts[1]?.caption).toMatch(/none: diverged — the loss was not finite at step 6/);
+    expect(charts[1]?.svg).toContain('data-marker="non-finite"');
+    expect(charts[3]?.caption).toMatch(
+      /largest difference between any two backends' losses over 40 steps is 0/,
     );
     const file = join(directory, 'report.html');
     writeFileSync(file, html);
@@ -79,6 +97,19 @@ describe('the HTML report', () => {
             height: box?.height ?? 0,
             cells: svg?.querySelectorAll('rect[data-tone]').length ?? 0,
             drawnPaths: paths.filter((length) => length > 0).length,
+            // Every label inside the chart's frame (e.g. the heatmap's row labels at the left).
+            textOutside: [...(svg?.querySelectorAll('text') ?? [])]
+              .filter((text) => {
+                const t = text.getBoundingClientRect();
+                return (
+                  box === undefined ||
+                  t.left < box.left - 0.5 ||
+                  t.right > box.right + 0.5 ||
+                  t.top < box.top - 0.5 ||
+                  t.bottom > box.bottom + 0.5
+                );
+              })
+              .map((text) => text.textContent),
           };
         }),
       );
@@ -87,6 +118,7 @@ describe('the HTML report', () => {
         expect(chart.width).toBeGreaterThan(100);
         expect(chart.height).toBeGreaterThan(100);
         expect(chart.id === 'parity-matrix' ? chart.cells : chart.drawnPaths).toBeGreaterThan(0);
+        expect(chart.textOutside, `${chart.id}: labels outside the frame`).toEqual([]);
       }
       // Two backends × (reference, unavailable) rows × strategies.
       expect(rendered[0]?.cells).toBeGreaterThanOrEqual(2);

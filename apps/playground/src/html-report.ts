@@ -71,57 +71,97 @@ function parityChart(parity: ParityRun): ReportChart {
   };
 }
 
+function firstNonFinite(values: readonly number[]): number {
+  return values.findIndex((value) => !Number.isFinite(value));
+}
+
+/**
+ * Per experiment: one chart of every clipping setting's per-step loss on a shared log axis (a run
+ * that diverged is marked where its loss stopped being finite), a small figure per clipping setting
+ * that several backends ran (the overlap check), and the gradient norms as small multiples — one
+ * per setting, each on its own axis, so the unclipped spike does not flatten the clipped traces.
+ */
 function demoCharts(runs: readonly DemoRun[]): ReportChart[] {
   const charts: ReportChart[] = [];
   const experiments = [...new Set(runs.map((run) => run.experiment))];
   for (const experiment of experiments) {
     const ofExperiment = runs.filter((run) => run.experiment === experiment);
     const clippings = [...new Set(ofExperiment.map((run) => run.clipping))];
-    for (const clipping of clippings) {
-      const group = ofExperiment.filter((run) => run.clipping === clipping);
-      const first = group[0] as DemoRun;
-      const distance = Math.max(0, ...group.map((run) => curveDistance(run.epochLoss, first.epochLoss)));
-      const backends = group.map((run) => run.backend);
-      charts.push({
-        id: slug(`loss ${experiment} ${clipping}`),
-        title: `${experiment}: loss, clipping ${clipping}`,
-        svg: lineChart({
-          title: `${experiment} — loss per epoch, clipping: ${clipping}`,
-          xLabel: 'epoch',
-          yLabel: 'loss',
-          logY: true,
-          series: group.map((run, i) => ({ label: run.backend, values: run.epochLoss, dashed: i > 0 })),
-        }),
-        caption:
-          (first.epochLoss.some((loss) => !Number.isFinite(loss))
-            ? `Training diverged: the loss became non-finite in epoch ${first.epochLoss.findIndex((loss) => !Number.isFinite(loss)) + 1}. `
-            : '') +
-          (group.length > 1
-            ? `${backends.join(', ')}: the curves overlap exactly — the largest difference between any two backends' losses over ${first.epochLoss.length} epochs is ${distance}.`
-            : `${backends[0]} only.`),
-      });
-    }
-    // One clipping backend's runs (all backends give the same traces), with the unclipped run.
-    const clippedBy = ofExperiment.find((run) => run.backend !== UNCLIPPED)?.backend;
-    const reference = ofExperiment.filter((run) => run.backend === UNCLIPPED || run.backend === clippedBy);
+    // All backends train identically (checked below), so each setting's first run stands for it.
+    const representatives = clippings.map(
+      (clipping) => ofExperiment.find((run) => run.clipping === clipping) as DemoRun,
+    );
+    const markers = representatives.flatMap((run) => {
+      const index = firstNonFinite(run.stepLoss);
+      return index < 0 ? [] : [{ index, label: `${run.clipping}: loss not finite at step ${index + 1}` }];
+    });
+    const steps = Math.max(0, ...representatives.map((run) => run.stepLoss.length));
     charts.push({
-      id: slug(`gradient norm ${experiment}`),
-      title: `${experiment}: gradient norm before and after clipping`,
+      id: slug(`loss ${experiment}`),
+      title: `${experiment}: loss per step, every clipping setting`,
       svg: lineChart({
-        title: `${experiment} — global gradient norm per step${clippedBy ? ` (clipped by ${clippedBy})` : ''}`,
+        title: `${experiment} — batch loss per step`,
         xLabel: 'step',
-        yLabel: 'norm',
+        yLabel: 'loss',
         logY: true,
-        series: reference.flatMap((run) => [
-          { label: `${run.clipping}: before`, values: run.gradientNormBefore },
-          { label: `${run.clipping}: after`, values: run.gradientNormAfter, dashed: true },
-        ]),
+        series: representatives.map((run) => ({ label: `clipping: ${run.clipping}`, values: run.stepLoss })),
+        markers,
       }),
       caption:
-        'Solid: the norm of the raw gradients; dashed: after clipping. Without clipping the two coincide.',
+        representatives
+          .map((run) => {
+            const index = firstNonFinite(run.stepLoss);
+            return index < 0
+              ? `${run.clipping}: ${run.stepLoss.length} steps, final loss ${formatLoss(run.stepLoss.at(-1))}`
+              : `${run.clipping}: diverged — the loss was not finite at step ${index + 1} and training stopped`;
+          })
+          .join('; ') + ` (${steps} steps at most).`,
     });
+    for (const clipping of clippings) {
+      const group = ofExperiment.filter((run) => run.clipping === clipping);
+      if (group.length < 2) continue;
+      const first = group[0] as DemoRun;
+      const distance = Math.max(0, ...group.map((run) => curveDistance(run.stepLoss, first.stepLoss)));
+      charts.push({
+        id: slug(`overlap ${experiment} ${clipping}`),
+        title: `${experiment}, clipping ${clipping}: every backend`,
+        svg: lineChart({
+          title: `${experiment}, ${clipping} — loss per step by backend`,
+          xLabel: 'step',
+          yLabel: 'loss',
+          logY: true,
+          small: true,
+          series: group.map((run, i) => ({ label: run.backend, values: run.stepLoss, dashed: i > 0 })),
+        }),
+        caption: `${group.map((run) => run.backend).join(', ')}: the curves overlap exactly — the largest difference between any two backends' losses over ${first.stepLoss.length} steps is ${distance}.`,
+      });
+    }
+    for (const run of representatives) {
+      const index = firstNonFinite(run.gradientNormBefore);
+      charts.push({
+        id: slug(`gradient norm ${experiment} ${run.clipping}`),
+        title: `${experiment}: gradient norm, clipping ${run.clipping}`,
+        svg: lineChart({
+          title: `${experiment}, ${run.clipping} — global gradient norm per step`,
+          xLabel: 'step',
+          yLabel: 'norm',
+          logY: true,
+          small: true,
+          series: [
+            { label: 'before clipping', values: run.gradientNormBefore },
+            { label: 'after clipping', values: run.gradientNormAfter, dashed: true },
+          ],
+          markers: index < 0 ? [] : [{ index, label: `not finite at step ${index + 1}` }],
+        }),
+        caption: `Solid: the norm of the raw gradients; dashed: after clipping (${run.backend}). Largest norm before clipping: ${formatLoss(Math.max(...run.gradientNormBefore.filter(Number.isFinite)))}.`,
+      });
+    }
   }
   return charts;
+}
+
+function formatLoss(value: number | undefined): string {
+  return value === undefined ? '—' : Number(value.toPrecision(4)).toString();
 }
 
 export function buildReport(input: {

@@ -4,7 +4,7 @@
  */
 
 const WIDTH = 640;
-const HEIGHT = 320;
+const FULL_HEIGHT = 320;
 const MARGIN = { top: 36, right: 16, bottom: 44, left: 64 };
 const PALETTE = [
   '#1f77b4',
@@ -47,9 +47,14 @@ export interface LineChartOptions {
   readonly series: readonly LineSeries[];
   /** Log scale on y (values ≤ 0 are dropped). */
   readonly logY?: boolean;
+  /** Vertical markers, e.g. where a series became non-finite. */
+  readonly markers?: readonly { readonly index: number; readonly label: string }[];
+  /** Smaller figure (half height), for small multiples. */
+  readonly small?: boolean;
 }
 
 export function lineChart(options: LineChartOptions): string {
+  const HEIGHT = options.small ? 200 : FULL_HEIGHT;
   const transform = (value: number) => (options.logY ? Math.log10(value) : value);
   const usable = (value: number) => Number.isFinite(value) && (!options.logY || value > 0);
   const all = options.series.flatMap((series) => series.values.filter(usable).map(transform));
@@ -117,7 +122,16 @@ export function lineChart(options: LineChartOptions): string {
       `<text x="${MARGIN.left + 30}" y="${legendY}" font-size="11">${escapeXml(series.label)}</text>`,
     );
   });
-  return svg(options.title, parts);
+  for (const marker of options.markers ?? []) {
+    const mx = x(marker.index).toFixed(1);
+    const anchor = marker.index > (length - 1) / 2 ? 'end' : 'start';
+    const tx = (x(marker.index) + (anchor === 'end' ? -4 : 4)).toFixed(1);
+    parts.push(
+      `<line x1="${mx}" x2="${mx}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="#d62728" stroke-dasharray="3 3" data-marker="non-finite"/>`,
+      `<text x="${tx}" y="${MARGIN.top + plotHeight - 6}" text-anchor="${anchor}" font-size="11" fill="#d62728">${escapeXml(marker.label)}</text>`,
+    );
+  }
+  return svg(options.title, parts, WIDTH, HEIGHT);
 }
 
 export interface HeatmapCell {
@@ -135,7 +149,8 @@ export function heatmap(options: {
   readonly columns: readonly string[];
   readonly cell: (row: number, column: number) => HeatmapCell;
 }): string {
-  const left = 140;
+  const longest = Math.max(0, ...options.rows.map((row) => row.length));
+  const left = Math.max(140, Math.ceil(longest * 7.2) + 20);
   const top = 56;
   const cellWidth = Math.max(90, Math.floor((WIDTH - left - 16) / Math.max(1, options.columns.length)));
   const cellHeight = 30;
@@ -166,7 +181,7 @@ export function heatmap(options: {
   return svg(options.title, parts, width, height);
 }
 
-function svg(title: string, parts: readonly string[], width = WIDTH, height = HEIGHT): string {
+function svg(title: string, parts: readonly string[], width = WIDTH, height = FULL_HEIGHT): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" role="img" aria-label="${escapeXml(title)}">`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
