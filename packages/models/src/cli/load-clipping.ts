@@ -12,15 +12,50 @@ import {
 const KNOWN_BACKENDS: Readonly<
   Record<
     string,
-    { readonly packageName: string; readonly factory: string; readonly bridge: 'tfjs' | 'backend' }
+    {
+      readonly packageName: string;
+      readonly factory: string;
+      readonly bridge: 'tfjs' | 'backend';
+      /** The mode when `id` names none; the factory requires one. */
+      readonly defaultMode?: string;
+    }
   >
 > = {
   tfjs: { packageName: '@gradclip/backend-tfjs', factory: 'createTfjsBackend', bridge: 'tfjs' },
   onnx: { packageName: '@gradclip/backend-onnx', factory: 'createOnnxBackend', bridge: 'backend' },
-  gpujs: { packageName: '@gradclip/backend-gpujs', factory: 'createGpujsBackend', bridge: 'backend' },
+  // cpu: the gpu.js mode that runs on every machine (webasm is faster; name it as gpujs:webasm).
+  gpujs: {
+    packageName: '@gradclip/backend-gpujs',
+    factory: 'createGpujsBackend',
+    bridge: 'backend',
+    defaultMode: 'cpu',
+  },
 };
 
 export const BACKEND_IDS = ['reference', ...Object.keys(KNOWN_BACKENDS)] as const;
+
+/** Splits `id` or `id:mode`; an unknown id or an empty mode is a `ModelsError` naming `--backend`. */
+export function checkBackendId(id: string): { readonly name: string; readonly mode: string | undefined } {
+  const colon = id.indexOf(':');
+  const name = colon < 0 ? id : id.slice(0, colon);
+  const mode = colon < 0 ? undefined : id.slice(colon + 1);
+  if (
+    (name !== 'reference' && KNOWN_BACKENDS[name] === undefined) ||
+    mode === '' ||
+    (name === 'reference' && mode !== undefined)
+  ) {
+    throw new ModelsError(
+      'INVALID_OPTION',
+      `--backend: got ${JSON.stringify(id)}, expected one of ${BACKEND_IDS.join(', ')} (optionally id:mode)`,
+      {
+        field: 'backend',
+        value: id,
+        expected: BACKEND_IDS.join(' | '),
+      },
+    );
+  }
+  return { name, mode };
+}
 
 /**
  * A clipper for `spec` on the backend named `id` (`reference`, `tfjs`, `onnx`, `gpujs`, or
@@ -33,22 +68,12 @@ export async function loadClipping(
   spec: ClipSpec | ResolvedSpec,
   importModule: (specifier: string) => Promise<unknown> = (specifier) => import(specifier),
 ): Promise<GradientClipping<unknown>> {
-  const [name = '', mode] = id.split(':', 2);
+  const { name, mode: given } = checkBackendId(id);
   if (name === 'reference') {
     return { clipper: createClipper(spec), bridge: hostTensorBridge() } as GradientClipping<unknown>;
   }
-  const known = KNOWN_BACKENDS[name];
-  if (known === undefined) {
-    throw new ModelsError(
-      'INVALID_OPTION',
-      `--backend: got ${JSON.stringify(id)}, expected one of ${BACKEND_IDS.join(', ')} (optionally id:mode)`,
-      {
-        field: 'backend',
-        value: id,
-        expected: BACKEND_IDS.join(' | '),
-      },
-    );
-  }
+  const known = KNOWN_BACKENDS[name] as (typeof KNOWN_BACKENDS)[string];
+  const mode = given ?? known.defaultMode;
   let module: Record<string, unknown>;
   try {
     // A variable specifier: TypeScript must not resolve packages that are not dependencies.

@@ -85,7 +85,7 @@ describe('gradclip-models (command line)', () => {
       /experiment: got "mnist", expected regression/,
     );
     await expect(runCommand(['regression', '--epochs', 'ten'], streams)).rejects.toThrow(
-      /--epochs: got "ten", expected a number/,
+      /--epochs: got "ten", expected an integer ≥ 1/,
     );
     await expect(
       runCommand(['regression', '--spec', '{"kind":"value","min":1,"max":-1}'], streams),

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ClipSpec, fromKerasOptions, parseSpecJson, type ResolvedSpec } from '@gradclip/core';
 import * as tf from '@tensorflow/tfjs';
@@ -11,7 +12,7 @@ import { runFashionMnistExperiment } from '../experiments/fashion-mnist-experime
 import { runRegressionExperiment } from '../experiments/regression-experiment.js';
 import { toJsonText } from '../training/history.js';
 import { createTerminalProgress, type ProgressStream } from '../training/progress.js';
-import { BACKEND_IDS, loadClipping } from './load-clipping.js';
+import { BACKEND_IDS, checkBackendId, loadClipping } from './load-clipping.js';
 
 export const USAGE = `Usage: gradclip-models <regression | fashion-mnist | adding> [options]
 
@@ -39,30 +40,65 @@ export interface CommandIo {
   readonly stderr: ProgressStream;
 }
 
+const OPTIONS = {
+  spec: { type: 'string' },
+  'spec-file': { type: 'string' },
+  clipvalue: { type: 'string' },
+  clipnorm: { type: 'string' },
+  'global-clipnorm': { type: 'string' },
+  backend: { type: 'string', default: 'reference' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  seed: { type: 'string' },
+  'learning-rate': { type: 'string' },
+  'train-limit': { type: 'string' },
+  data: { type: 'string' },
+  length: { type: 'string' },
+  'tfjs-backend': { type: 'string', default: 'cpu' },
+  out: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/**
+ * Numeric options and their ranges, checked before anything runs: a training loop given
+ * `--epochs -1` or `--batch-size 0` must not start at all.
+ */
+const NUMERIC_OPTIONS = {
+  epochs: { key: 'epochs', kind: 'count' },
+  'batch-size': { key: 'batchSize', kind: 'count' },
+  seed: { key: 'seed', kind: 'seed' },
+  'learning-rate': { key: 'learningRate', kind: 'positive' },
+  'train-limit': { key: 'trainLimit', kind: 'count' },
+  length: { key: 'length', kind: 'count' },
+} as const;
+
+type NumericKind = 'count' | 'seed' | 'positive' | 'any';
+
+const EXPECTED: Readonly<Record<NumericKind, string>> = {
+  count: 'an integer ≥ 1',
+  seed: 'an integer in [0, 2^53)',
+  positive: 'a finite number > 0',
+  any: 'a number',
+};
+
 /** Runs one experiment from command-line arguments; returns the result (also written as JSON). */
 export async function runCommand(argv: readonly string[], io: CommandIo): Promise<ExperimentResult | null> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      spec: { type: 'string' },
-      'spec-file': { type: 'string' },
-      clipvalue: { type: 'string' },
-      clipnorm: { type: 'string' },
-      'global-clipnorm': { type: 'string' },
-      backend: { type: 'string', default: 'reference' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      seed: { type: 'string' },
-      'learning-rate': { type: 'string' },
-      'train-limit': { type: 'string' },
-      data: { type: 'string' },
-      length: { type: 'string' },
-      'tfjs-backend': { type: 'string', default: 'cpu' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>
+  >;
+  try {
+    parsed = parseArgs({ args: joinNegativeValues(argv), allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    // node:util's messages name the option and what is wrong ("Unknown option '--x'", "Option
+    // '--spec <value>' argument missing"); one line of it, as a typed error.
+    const message = firstLine(error);
+    throw new ModelsError('INVALID_OPTION', `${message} (see --help)`, {
+      field: 'argv',
+      value: [...argv],
+      expected: 'the options listed by --help',
+    });
+  }
+  const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(`${USAGE}\n`);
     return null;
@@ -71,7 +107,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
   if (positionals.length !== 1 || !['regression', 'fashion-mnist', 'adding'].includes(experiment ?? '')) {
     throw new ModelsError(
       'INVALID_OPTION',
-      `experiment: got ${JSON.stringify(positionals.join(' '))}, expected regression, fashion-mnist or adding\n\n${USAGE}`,
+      `experiment: got ${JSON.stringify(positionals.join(' '))}, expected regression, fashion-mnist or adding (see --help)`,
       {
         field: 'experiment',
         value: positionals,
@@ -79,14 +115,16 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
       },
     );
   }
+  // Everything a user can get wrong is checked here, before a backend starts or a step runs.
+  const numbers = readNumbers(values);
+  checkBackendId(values.backend ?? 'reference');
+  if (values.out !== undefined) await checkOutPath(values.out);
   const spec = await readSpec(values);
   await useTfjsBackend(values['tfjs-backend'] ?? 'cpu');
   const clipping = spec === null ? undefined : await loadClipping(values.backend ?? 'reference', spec);
   const common = {
     ...(clipping === undefined ? {} : { clipping }),
-    ...optionalNumber('epochs', values.epochs),
-    ...optionalNumber('batchSize', values['batch-size']),
-    ...optionalNumber('seed', values.seed),
+    ...pick(numbers, 'epochs', 'batchSize', 'seed'),
     onProgress: createTerminalProgress(io.stderr, { label: experiment as string }),
   };
   const started = Date.now();
@@ -97,8 +135,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     } else if (experiment === 'adding') {
       result = await runAddingExperiment({
         ...common,
-        ...optionalNumber('learningRate', values['learning-rate']),
-        ...optionalNumber('length', values.length),
+        ...pick(numbers, 'learningRate', 'length'),
       });
     } else {
       const data =
@@ -108,8 +145,7 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
       result = await runFashionMnistExperiment({
         ...common,
         data,
-        ...optionalNumber('learningRate', values['learning-rate']),
-        ...optionalNumber('trainLimit', values['train-limit']),
+        ...pick(numbers, 'learningRate', 'trainLimit'),
       });
     }
   } finally {
@@ -147,8 +183,7 @@ async function readSpec(
     );
   }
   if (typeof values.spec === 'string') return parseSpecJson(values.spec);
-  if (typeof values['spec-file'] === 'string')
-    return parseSpecJson(await readFile(values['spec-file'], 'utf8'));
+  if (typeof values['spec-file'] === 'string') return parseSpecJson(await readSpecFile(values['spec-file']));
   const keras = {
     ...optionalNumber('clipvalue', values.clipvalue as string | undefined),
     ...optionalNumber('clipnorm', values.clipnorm as string | undefined),
@@ -184,15 +219,111 @@ async function useTfjsBackend(name: string): Promise<void> {
   }
 }
 
-function optionalNumber<K extends string>(key: K, text: string | undefined): Partial<Record<K, number>> {
+function optionalNumber<K extends string>(
+  key: K,
+  text: string | undefined,
+  kind: NumericKind = 'any',
+  flag: string = key,
+): Partial<Record<K, number>> {
   if (text === undefined) return {};
   const value = Number(text);
-  if (text.trim() === '' || Number.isNaN(value)) {
-    throw new ModelsError('INVALID_OPTION', `--${key}: got ${JSON.stringify(text)}, expected a number`, {
-      field: key,
-      value: text,
-      expected: 'a number',
-    });
+  const valid =
+    text.trim() !== '' &&
+    !Number.isNaN(value) &&
+    (kind === 'any' ||
+      (kind === 'positive' && Number.isFinite(value) && value > 0) ||
+      (kind === 'count' && Number.isSafeInteger(value) && value >= 1) ||
+      (kind === 'seed' && Number.isSafeInteger(value) && value >= 0));
+  if (!valid) {
+    throw new ModelsError(
+      'INVALID_OPTION',
+      `--${flag}: got ${JSON.stringify(text)}, expected ${EXPECTED[kind]}`,
+      {
+        field: flag,
+        value: text,
+        expected: EXPECTED[kind],
+      },
+    );
   }
   return { [key]: value } as Partial<Record<K, number>>;
+}
+
+type NumericKey = (typeof NUMERIC_OPTIONS)[keyof typeof NUMERIC_OPTIONS]['key'];
+
+function readNumbers(
+  values: Record<string, string | boolean | undefined>,
+): Partial<Record<NumericKey, number>> {
+  let numbers: Partial<Record<NumericKey, number>> = {};
+  for (const [flag, { key, kind }] of Object.entries(NUMERIC_OPTIONS)) {
+    numbers = { ...numbers, ...optionalNumber(key, values[flag] as string | undefined, kind, flag) };
+  }
+  return numbers;
+}
+
+function pick<K extends NumericKey>(
+  numbers: Partial<Record<NumericKey, number>>,
+  ...keys: K[]
+): Partial<Record<K, number>> {
+  const picked: Partial<Record<K, number>> = {};
+  for (const key of keys) if (numbers[key] !== undefined) picked[key] = numbers[key];
+  return picked;
+}
+
+/**
+ * parseArgs reads `--clipnorm -1` as an option "-1" with no value. A value that is a negative
+ * number is joined to its option (`--clipnorm=-1`), so the range check can name it instead.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    const next = argv[i + 1];
+    const name = token.startsWith('--') ? token.slice(2) : undefined;
+    const option = name === undefined ? undefined : (OPTIONS as Record<string, { type: string }>)[name];
+    if (option?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity$)/.test(next)) {
+      joined.push(`${token}=${next}`);
+      i++;
+    } else joined.push(token);
+  }
+  return joined;
+}
+
+async function readSpecFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const what = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : firstLine(error);
+    throw new ModelsError(
+      'INVALID_OPTION',
+      `--spec-file: got ${JSON.stringify(path)} (${what}), expected a readable JSON file`,
+      {
+        field: 'spec-file',
+        value: path,
+        expected: 'a readable JSON file',
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The result is written after training: a path that cannot take it must fail before the first step. */
+async function checkOutPath(out: string): Promise<void> {
+  const bad = (expected: string) =>
+    new ModelsError('INVALID_OPTION', `--out: got ${JSON.stringify(out)}, expected ${expected}`, {
+      field: 'out',
+      value: out,
+      expected,
+    });
+  if (out === '') throw bad('a file path');
+  const target = await stat(out).catch(() => undefined);
+  if (target?.isDirectory()) throw bad('a file path, not a directory');
+  const parent = await stat(dirname(resolve(out))).catch(() => undefined);
+  if (parent === undefined || !parent.isDirectory()) throw bad('a path in an existing directory');
+}
+
+/** The first line of an error's message: no stack, no usage dump. */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
 }
