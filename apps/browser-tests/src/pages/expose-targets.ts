@@ -1,0 +1,103 @@
+/**
+ * Browser side of the runner: a page registers its backends by label, and the Node side calls
+ * `globalThis.gradclip.conformance(label)` through Playwright. Nothing runs until it is called;
+ * each run gets a fresh page (engines such as TF.js keep global state).
+ */
+import type { ClipBackend } from '@gradclip/core';
+import { type ConformanceRun, conformanceCases, runConformance } from '@gradclip/core/conformance';
+import { createReferenceBackend } from '@gradclip/core/reference';
+
+export type TargetFactory = () => Promise<ClipBackend<unknown>>;
+
+/** What the Node side gets back from one conformance run in the page (JSON-safe). */
+export interface PageConformanceResult {
+  readonly label: string;
+  readonly backend: ConformanceRun['backend'];
+  readonly manifestMaxUlp: number;
+  readonly counts: ConformanceRun['counts'];
+  readonly passed: boolean;
+  /** Largest ULP distance over every case (0: bit-identical on the whole kit). */
+  readonly maxUlp: number;
+  /** Every case that did not pass outright, with what the kit found. */
+  readonly notPassed: readonly { caseId: string; status: string; maxUlp: number; details: string[] }[];
+  /** Largest ULP distance over the cases that passed (0: those are bit-identical). */
+  readonly maxUlpOfPassed: number;
+  readonly crossOriginIsolated: boolean;
+  readonly durationMs: number;
+  /** The slowest cases, for keeping the test budget. */
+  readonly slowest: readonly { caseId: string; ms: number }[];
+}
+
+export interface PageApi {
+  readonly labels: readonly string[];
+  conformance(label: string, caseIds?: readonly string[]): Promise<PageConformanceResult>;
+}
+
+declare global {
+  // The page's API lives on globalThis, where page.evaluate finds it.
+  var gradclip: PageApi | undefined;
+}
+
+function factoryOf(targets: Readonly<Record<string, TargetFactory>>, label: string): TargetFactory {
+  const create = targets[label];
+  if (create === undefined) {
+    throw new Error(`no target "${label}" on this page; it has ${Object.keys(targets).join(', ')}`);
+  }
+  return create;
+}
+
+/** Registers the page's targets (and the oracle, `reference`, as the page's own baseline). */
+export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory>>): void {
+  const targets: Readonly<Record<string, TargetFactory>> = {
+    reference: async () => createReferenceBackend() as ClipBackend<unknown>,
+    ...pageTargets,
+  };
+  globalThis.gradclip = {
+    labels: Object.keys(targets),
+    async conformance(label, caseIds) {
+      const started = performance.now();
+      const cases =
+        caseIds === undefined ? conformanceCases : conformanceCases.filter((c) => caseIds.includes(c.id));
+      let manifestMaxUlp = 0;
+      const create = factoryOf(targets, label);
+      const run = await runConformance({
+        create: async () => {
+          const backend = await create();
+          manifestMaxUlp = backend.manifest.maxUlp;
+          return backend;
+        },
+        cases,
+      });
+      const notPassed = run.outcomes
+        .filter((outcome) => outcome.status !== 'pass')
+        .map((outcome) => ({
+          caseId: outcome.caseId,
+          status: outcome.status,
+          maxUlp: outcome.maxUlp,
+          details: [
+            ...(outcome.reason === undefined ? [] : [outcome.reason]),
+            ...outcome.failures.map((failure) => `${failure.kind}: ${failure.detail}`),
+          ],
+        }));
+      return {
+        label,
+        backend: run.backend,
+        manifestMaxUlp,
+        counts: run.counts,
+        passed: run.passed,
+        maxUlp: Math.max(0, ...run.outcomes.map((outcome) => outcome.maxUlp)),
+        notPassed,
+        maxUlpOfPassed: Math.max(
+          0,
+          ...run.outcomes.filter((outcome) => outcome.status === 'pass').map((outcome) => outcome.maxUlp),
+        ),
+        crossOriginIsolated: globalThis.crossOriginIsolated === true,
+        durationMs: performance.now() - started,
+        slowest: [...run.outcomes]
+          .sort((a, b) => b.durationMs - a.durationMs)
+          .slice(0, 5)
+          .map((outcome) => ({ caseId: outcome.caseId, ms: Math.round(outcome.durationMs) })),
+      };
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { exposeTargets } from './expose-targets.js';
+import { gpujsTargets } from './gpujs-targets.js';
+
+exposeTargets(gpujsTargets);
