@@ -8,6 +8,7 @@ export default defineConfig({
   title: 'gradclip',
   description: 'Gradient clipping with one specification and bit-identical backends',
   cleanUrls: false,
+  head: [['link', { rel: 'icon', href: 'data:,' }]],
   lastUpdated: false,
   // The generated API pages link to each other by relative paths; every other link is checked.
   ignoreDeadLinks: false,

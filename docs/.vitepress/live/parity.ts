@@ -17,12 +17,20 @@ export function strategyOf(caseId: string): string {
   return caseId.split('/')[0] ?? caseId;
 }
 
-export function emptyMatrix(): Record<string, Record<string, Cell>> {
+/**
+ * The cases the page runs: every case of the kit, except — unless asked (`?large=1`) — the three
+ * whose tensors hold more than 2^24 elements (about 20 s of a tab's time; CI runs them in Node).
+ */
+export function pageCases(includeLarge: boolean) {
+  return conformanceCases.filter((c) => includeLarge || !(c.requires ?? []).includes('largeTensors'));
+}
+
+export function emptyMatrix(includeLarge: boolean): Record<string, Record<string, Cell>> {
   const matrix: Record<string, Record<string, Cell>> = {};
   for (const backend of LIVE_BACKENDS) {
     matrix[backend.id] = {};
     for (const strategy of STRATEGIES) {
-      const total = conformanceCases.filter((c) => strategyOf(c.id) === strategy).length;
+      const total = pageCases(includeLarge).filter((c) => strategyOf(c.id) === strategy).length;
       (matrix[backend.id] as Record<string, Cell>)[strategy] = {
         pass: 0,
         fail: 0,
@@ -38,6 +46,7 @@ export function emptyMatrix(): Record<string, Record<string, Cell>> {
 
 /** Runs every backend in turn; `onCase` after each case. Returns the number of differences. */
 export async function runParity(
+  includeLarge: boolean,
   onCase: (backendId: string, outcome: CaseOutcome) => void,
   onBackendError: (backendId: string, message: string) => void,
 ): Promise<number> {
@@ -51,6 +60,7 @@ export async function runParity(
     try {
       const run = await runConformance({
         create: backend.create,
+        cases: pageCases(includeLarge),
         onCase: (outcome) => {
           if (outcome.status === 'fail' || outcome.status === 'unexpected-pass') differences++;
           onCase(backend.id, outcome);
