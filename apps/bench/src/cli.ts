@@ -9,6 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { silenceTfjsNodeBanner } from '@gradclip/models';
+import * as tf from '@tensorflow/tfjs';
 import { defaultCandidates, startBackend } from './backends.js';
 import { jsFloat64Loop, memcpyProbe } from './baselines.js';
 import {
@@ -35,6 +37,8 @@ const { values: flags } = parseArgs({
     python: { type: 'string', default: DEFAULT_PYTHON },
   },
 });
+// The bench owns its output: no TF.js "install our node backend" banner on the first tensor.
+silenceTfjsNodeBanner(tf);
 const quick = flags.quick === true;
 /** Largest workload the non-headline backends run in quick mode. */
 const QUICK_MAX_ELEMENTS = 2e7;

@@ -1,5 +1,6 @@
 import type { ClipBackend } from '@gradclip/core';
 import { createReferenceBackend } from '@gradclip/core/reference';
+import { silenceTfjsNodeBanner } from '@gradclip/models';
 
 /** A backend the playground can run, started lazily so that one that cannot start is reported, not fatal. */
 export interface PlaygroundBackend {
@@ -26,6 +27,7 @@ export interface PlaygroundBackend {
 /** TF.js's engine is global: pick its backend, then create the gradclip backend over it. */
 async function tfjsOn(name: 'cpu' | 'wasm'): Promise<ClipBackend<unknown>> {
   const tf = await import('@tensorflow/tfjs');
+  silenceTfjsNodeBanner(tf); // the playground owns its output (see @gradclip/models)
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend(name))) throw new Error(`TF.js could not start its "${name}" backend`);
   const { createTfjsBackend } = await import('@gradclip/backend-tfjs');

@@ -10,6 +10,7 @@ import {
   type Dataset,
   makeAddingProblem,
   makeRegression,
+  silenceTfjsNodeBanner,
   sizeOf,
 } from '@gradclip/models';
 import type { ParityCase } from './parity-case.js';
@@ -98,6 +99,8 @@ async function captureGradients(
 /** The captured cases: every captured gradient set × every spec, with ids `captured/<run>-step<N>/<spec>`. */
 export async function capturedCases(): Promise<ParityCase[]> {
   const tf = await import('@tensorflow/tfjs');
+  // The playground owns its output: no TF.js "install our node backend" banner.
+  silenceTfjsNodeBanner(tf);
   await tf.setBackend('cpu');
   const trainings: Training[] = [
     {

@@ -37,6 +37,7 @@ export { createRegressionModel, type RegressionModelOptions } from './models/reg
 export { initialValues, seedLayerWeights, type WeightInitializer } from './models/seeded-weights.js';
 export { deterministicLog } from './random/deterministic-log.js';
 export { createSeededRandom, randomPermutation, type SeededRandom } from './random/seeded-random.js';
+export { silenceTfjsNodeBanner } from './tfjs-node-banner.js';
 export { type EvaluateOptions, type Evaluation, evaluate } from './training/evaluate.js';
 export { type EpochRecord, type StepRecord, type TrainingHistory, toJsonText } from './training/history.js';
 export { computeLoss, countCorrect, type LossKind } from './training/losses.js';
