@@ -8,7 +8,7 @@ export type ClipErrorCode =
   | 'SHAPE_MISMATCH'
   /** A NaN or ±Infinity was found and the spec's `nonFinite` policy is `'error'`. */
   | 'NON_FINITE_GRADIENT'
-  /** A backend failed to start (see `firstAvailable`). */
+  /** A backend failed to start (see `firstAvailable`), or was called after its `dispose()` (`field: 'backend'`, `value: 'disposed'`). */
   | 'BACKEND_UNAVAILABLE'
   /** A backend kernel broke its contract (returned the wrong number of results, for example). */
   | 'BACKEND_CONTRACT';
