@@ -32,6 +32,7 @@ export async function openBrowserSession(options: BrowserSessionOptions): Promis
     for (const page of options.pages) entries[page] = pageEntry(page);
     await bundlePages({ entries, outdir });
     copyWasmAssets(outdir, 'tfjs-wasm', '@tensorflow/tfjs-backend-wasm/package.json', 'dist');
+    copyWasmAssets(outdir, 'ort', 'onnxruntime-web', '.');
     servers.push(await startStaticServer({ root: outdir, crossOriginIsolated: false }));
     servers.push(await startStaticServer({ root: outdir, crossOriginIsolated: true }));
     browser = await launchChromium();

@@ -45,6 +45,12 @@ export const BROWSER_TARGETS: readonly BrowserTarget[] = [
   target('gpujs', 'gpujs:cpu', 'gpu.js cpu in headless Chromium'),
   target('gpujs', 'gpujs:webgl', 'gpu.js webgl in headless Chromium (SwiftShader, no GPU)'),
   target('gpujs', 'gpujs:webgl2', 'gpu.js webgl2 in headless Chromium (SwiftShader, no GPU)'),
+  target('onnx', 'onnx:wasm', 'ONNX graphs on onnxruntime-web, wasm execution provider, 1 thread', {
+    largeCases: true,
+  }),
+  target('onnx', 'onnx:wasm', 'ONNX graphs on onnxruntime-web, wasm execution provider, 2 threads', {
+    isolated: true,
+  }),
 ];
 
 /** The page entry module (TypeScript source) of each page, bundled by esbuild for the browser. */

@@ -3,11 +3,11 @@ import {
   type ClampBounds,
   type ClipBackend,
   ClipError,
+  float64SumErrorBound,
   type ScaleRequest,
   type SliceLayout,
   type SummaryRequest,
   type TensorSummary,
-  float64SumErrorBound,
 } from '@gradclip/core';
 import {
   buildKernelGraph,
@@ -16,7 +16,13 @@ import {
   type PowerKind,
   type TensorForm,
 } from './kernel-graphs.js';
-import { loadOnnxruntimeNode, type OrtModule, type OrtSessionOptions, type OrtTensor } from './ort-module.js';
+import {
+  loadOnnxruntimeNode,
+  type OrtModule,
+  type OrtSessionOptions,
+  type OrtTensor,
+  withSerialRuns,
+} from './ort-module.js';
 import { SessionCache } from './session-cache.js';
 import { checkOrtTensor } from './tensor-check.js';
 
@@ -68,7 +74,7 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
     );
   }
   const sessions = new SessionCache(
-    ort,
+    withSerialRuns(ort),
     // No graph rewrites: ORT's optimizer changed a float32 result by 1 ULP in an exported graph.
     options.sessionOptions ?? { graphOptimizationLevel: 'disabled', logSeverityLevel: 3 },
   );
