@@ -90,7 +90,9 @@ function checkSignature(signature: ClipGraphSignature): void {
     const valid =
       Array.isArray(input.shape) &&
       input.shape.every((dim: unknown) =>
-        typeof dim === 'number' ? Number.isSafeInteger(dim) && dim >= 0 : typeof dim === 'string' && dim !== '',
+        typeof dim === 'number'
+          ? Number.isSafeInteger(dim) && dim >= 0
+          : typeof dim === 'string' && dim !== '',
       );
     if (!valid) {
       throw new ClipError(
