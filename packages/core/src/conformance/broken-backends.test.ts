@@ -28,7 +28,7 @@ function summaries(
     i: number,
     all: readonly TensorSummary[],
   ) => TensorSummary,
-): ClipBackend<HostTensor>['summarize'] {
+): NonNullable<ClipBackend<HostTensor>['summarize']> {
   return async (tensors, request) => {
     const all = await summarize(tensors, request);
     return all.map((summary, i) => change(summary, tensors[i] as HostTensor, i, all));

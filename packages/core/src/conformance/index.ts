@@ -3,6 +3,8 @@
  * outcomes and never asserts, so a CLI, the playground or any runner can use it; vitest users call
  * `describeConformance` from `@gradclip/core/conformance/vitest`.
  */
+
+export { type BoundaryCaseOptions, boundaryCases } from './boundary-cases.js';
 export {
   bitsHash,
   type CaseExpectation,
@@ -21,4 +23,6 @@ export {
   type CheckCaseOptions,
   checkCase,
 } from './check-case.js';
+export { type ConcurrencyOptions, type ConcurrencyOutcome, checkConcurrency } from './concurrency.js';
+export { normFromUnits, powerSumUnits, roundUnits, toUnits } from './exact-rational.js';
 export { type ConformanceRun, type RunConformanceOptions, runConformance } from './run-conformance.js';

@@ -10,23 +10,27 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ClipBackend } from '../backend.js';
+import { boundaryCases } from './boundary-cases.js';
 import type { ConformanceCase } from './case-format.js';
 import { conformanceCases } from './cases.js';
 import { checkCase } from './check-case.js';
+import { checkConcurrency } from './concurrency.js';
 
 export interface DescribeConformanceOptions<T> {
   /** Name of the describe block. Default: "conformance". */
   readonly label?: string;
   /** Async factory of the backend under test, called once for the block and disposed after it. */
   readonly create: () => Promise<ClipBackend<T>>;
-  /** Default: every case of the kit. */
+  /** Default: every case of the kit, then its generated rounding-boundary cases (`boundaryCases()`). */
   readonly cases?: readonly ConformanceCase[];
+  /** Overlapping calls for the concurrency check (0 skips it). Default 32. */
+  readonly concurrency?: number;
   /** Per-case timeout in ms. Default 120 000 (the kit has tensors past 2^24 elements). */
   readonly timeout?: number;
 }
 
 export function describeConformance<T>(options: DescribeConformanceOptions<T>): void {
-  const cases = options.cases ?? conformanceCases;
+  const cases = options.cases ?? [...conformanceCases, ...boundaryCases()];
   describe(options.label ?? 'conformance', () => {
     let backend: ClipBackend<T> | undefined;
     beforeAll(async () => {
@@ -59,6 +63,18 @@ export function describeConformance<T>(options: DescribeConformanceOptions<T>): 
                 `${testCase.id}: ${testCase.description}\n${outcome.failures.map((f) => `  [${f.kind}] ${f.detail}`).join('\n')}`,
               );
           }
+        },
+        options.timeout ?? 120_000,
+      );
+    }
+    const overlap = options.concurrency ?? 32;
+    if (overlap > 0) {
+      it(
+        `concurrency: ${overlap} overlapping calls give the bits of the same calls run alone`,
+        async () => {
+          if (backend === undefined) throw new Error('the backend did not start');
+          const outcome = await checkConcurrency(backend, { cases, overlap });
+          if (!outcome.passed) throw new Error(outcome.failures.slice(0, 10).join('\n'));
         },
         options.timeout ?? 120_000,
       );

@@ -316,7 +316,7 @@ export const validSpec: fc.Arbitrary<Spec> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .tuple(fc.array(validLeaf, { minLength: 1, maxLength: 3 }), policy)
+      .tuple(fc.array(validLeaf, { minLength: 0, maxLength: 3 }), policy)
       .map(([steps, nonFinite]) => ({ kind: 'chain', steps, ...(nonFinite ? { nonFinite } : {}) })),
   },
 );

@@ -8,7 +8,9 @@ export const REFERENCE_MANIFEST: BackendManifest = {
   maxUlp: 0,
   capabilities: ['axes', 'generalP', 'largeTensors'],
   expectedFailures: [],
-  notes: ['The oracle: float64 accumulation with Neumaier compensation, plain TypeScript, single-threaded.'],
+  notes: [
+    'The oracle: power sums for p = 1, 2 are exact (an error-free expansion, rounded once); other orders use the host definition (Neumaier-compensated float64). Plain TypeScript, single-threaded.',
+  ],
 };
 
 /**
@@ -31,12 +33,12 @@ export function createReferenceBackend(): ClipBackend<HostTensor> {
       tensors.map((tensor, i) => {
         const request = requests[i];
         if (request === undefined) throw new Error(`scale: no request for tensor ${i}`);
-        return { shape: tensor.shape, values: scaleValues(tensor.values, request) };
+        return { shape: [...tensor.shape], values: scaleValues(tensor.values, request) };
       }),
     clamp: (tensors, bounds) =>
-      tensors.map((tensor) => ({ shape: tensor.shape, values: clampValues(tensor.values, bounds) })),
+      tensors.map((tensor) => ({ shape: [...tensor.shape], values: clampValues(tensor.values, bounds) })),
     zeroNonFinite: (tensors) =>
-      tensors.map((tensor) => ({ shape: tensor.shape, values: zeroNonFiniteValues(tensor.values) })),
+      tensors.map((tensor) => ({ shape: [...tensor.shape], values: zeroNonFiniteValues(tensor.values) })),
     release: () => {},
     dispose: () => {},
   };
@@ -57,7 +59,10 @@ export function checkHostTensor(tensor: HostTensor, field: string): readonly num
   }
   const { shape, values } = tensor;
   if (!(values instanceof Float32Array)) {
-    const got = values === undefined ? 'undefined' : ((values as object).constructor?.name ?? typeof values);
+    const got =
+      values === undefined || values === null
+        ? String(values)
+        : ((values as object).constructor?.name ?? typeof values);
     throw new ClipError('INVALID_GRADIENTS', `${field}.values: got ${got}, expected a Float32Array`, {
       field: `${field}.values`,
       value: got,

@@ -5,6 +5,7 @@
  */
 import type { ClampBounds, ScaleRequest, SummaryRequest, TensorSummary } from '../backend.js';
 import { ExactSum } from '../math/exact-sum.js';
+import { addExactPowerSum } from '../math/exact-power-sum.js';
 import { type SliceLayout, sliceIndexOfElements } from '../slice-layout.js';
 
 /**
@@ -40,6 +41,12 @@ export function exactSummary(
   const sliceOf = sliceIndexOfElements(layout);
   const sums = Array.from({ length: slices }, () => new ExactSum());
   const statistics = new Statistics(slices);
+  if (sliceOf === undefined) {
+    // One slice: statistics in one pass, the sum binned by exponent (math/exact-power-sum.ts).
+    for (let i = 0; i < values.length; i++) statistics.see(values[i] as number, 0, i);
+    addExactPowerSum(sums[0] as ExactSum, values, p);
+    return { summary: statistics.finish(), sums };
+  }
   for (let i = 0; i < values.length; i++) {
     const g = values[i] as number;
     const slice = sliceOf === undefined ? 0 : (sliceOf[i] as number);
