@@ -59,7 +59,14 @@ describe('unpackGradients (issue 12)', () => {
   });
 
   it("turns a backend's untyped shapeOf failure into INVALID_GRADIENTS with the cause", () => {
-    const error = errorOf(() => unpackGradients([{ shape: [1], values: null } as never], backend));
+    const throwing = {
+      ...backend,
+      shapeOf: () => {
+        throw new TypeError("Cannot read properties of null (reading 'constructor')");
+      },
+    };
+    const error = errorOf(() => unpackGradients([{ shape: [1], values: new Float32Array(1) }], throwing));
     expect([error.code, error.field]).toEqual(['INVALID_GRADIENTS', 'gradients[0]']);
+    expect(error.cause).toBeInstanceOf(TypeError);
   });
 });

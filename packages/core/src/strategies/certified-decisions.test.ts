@@ -70,12 +70,10 @@ describe('certified decisions: an inexact backend with a stated bound clips like
         shape: [64],
         values: new Float32Array(64).map(() => random.normal() * 10 ** (random.uniform() * 6 - 3)),
       }));
-      const kind = call % 2 === 0 ? 'globalNorm' : 'norm';
-      const { report } = await clip(
-        gradients,
-        { kind, maxNorm: 10 ** (random.uniform() * 4 - 2) },
-        { backend },
-      );
+      const maxNorm = 10 ** (random.uniform() * 4 - 2);
+      const spec =
+        call % 2 === 0 ? { kind: 'globalNorm' as const, maxNorm } : { kind: 'norm' as const, maxNorm };
+      const { report } = await clip(gradients, spec, { backend });
       decisions += (report.decisions?.certified ?? 0) + (report.decisions?.exactFallback ?? 0);
       fallbacks += report.decisions?.exactFallback ?? 0;
     }
