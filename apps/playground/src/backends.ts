@@ -1,4 +1,4 @@
-import type { ClipBackend } from '@gradclip/core';
+import type { AnyClipBackend } from '@gradclip/core';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { silenceTfjsNodeBanner } from '@gradclip/models';
 
@@ -7,7 +7,7 @@ export interface PlaygroundBackend {
   /** The id the backend is expected to report (used for `--backends` and when it cannot start). */
   readonly id: string;
   readonly mode: string;
-  readonly create: () => Promise<ClipBackend<unknown>>;
+  readonly create: () => Promise<AnyClipBackend>;
   /**
    * Run in a child process of its own: gpu.js's webgpu (Dawn) and headlessgl (ANGLE/GLX) modes
    * abort a process that holds both, so the parity run gives each its own.
@@ -25,21 +25,21 @@ export interface PlaygroundBackend {
 }
 
 /** TF.js's engine is global: pick its backend, then create the gradclip backend over it. */
-async function tfjsOn(name: 'cpu' | 'wasm'): Promise<ClipBackend<unknown>> {
+async function tfjsOn(name: 'cpu' | 'wasm'): Promise<AnyClipBackend> {
   const tf = await import('@tensorflow/tfjs');
   silenceTfjsNodeBanner(tf); // the playground owns its output (see @gradclip/models)
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend(name))) throw new Error(`TF.js could not start its "${name}" backend`);
   const { createTfjsBackend } = await import('@gradclip/backend-tfjs');
-  return (await createTfjsBackend({ tf })) as unknown as ClipBackend<unknown>;
+  return await createTfjsBackend({ tf });
 }
 
 async function gpujs(
   mode: 'cpu' | 'webasm' | 'webgpu' | 'headlessgl',
   threads = false,
-): Promise<ClipBackend<unknown>> {
+): Promise<AnyClipBackend> {
   const { createGpujsBackend } = await import('@gradclip/backend-gpujs');
-  return (await createGpujsBackend({ mode, threads })) as unknown as ClipBackend<unknown>;
+  return await createGpujsBackend({ mode, threads });
 }
 
 /**
@@ -50,7 +50,7 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
   {
     id: 'reference',
     mode: 'float64 oracle',
-    create: async () => createReferenceBackend() as ClipBackend<unknown>,
+    create: async () => createReferenceBackend(),
     inDemo: true,
   },
   { id: 'tfjs:cpu', mode: 'TF.js cpu', create: () => tfjsOn('cpu'), inDemo: true },
@@ -60,7 +60,7 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
     mode: 'onnxruntime-node CPU',
     create: async () => {
       const { createOnnxBackend } = await import('@gradclip/backend-onnx');
-      return (await createOnnxBackend()) as unknown as ClipBackend<unknown>;
+      return await createOnnxBackend();
     },
     inDemo: true,
   },
@@ -69,7 +69,7 @@ export const playgroundBackends: readonly PlaygroundBackend[] = [
     mode: 'WebAssembly SIMD, 2 worker threads',
     create: async () => {
       const { createWasmBackend } = await import('@gradclip/backend-wasm');
-      return (await createWasmBackend({ threads: 2 })) as unknown as ClipBackend<unknown>;
+      return await createWasmBackend({ threads: 2 });
     },
   },
   { id: 'gpujs:cpu', mode: 'gpu.js cpu', create: () => gpujs('cpu') },
