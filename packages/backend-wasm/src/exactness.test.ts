@@ -57,9 +57,10 @@ describe('backend-wasm sums against the exact oracle, within their stated bound'
             const error = summary.sumErrors?.[0] ?? 0;
             const distance = Math.abs((summary.sums[0] as number) - (reference.sums[0] as number));
             if (p === Number.POSITIVE_INFINITY) expect(error).toBe(0);
-            else expect(error, `tensor ${i}: a bound far tighter than the decisions need`).toBeLessThan(
-              (reference.sums[0] as number) * 2 ** -40,
-            );
+            else
+              expect(error, `tensor ${i}: a bound far tighter than the decisions need`).toBeLessThan(
+                (reference.sums[0] as number) * 2 ** -40,
+              );
             expect(distance, `tensor ${i} of ${sizes[i]}`).toBeLessThanOrEqual(error);
             expect(sameBits(summary.maxAbs, reference.maxAbs)).toBe(true);
             expect(summary.minValue).toBe(reference.minValue);
@@ -93,6 +94,41 @@ describe('backend-wasm sums against the exact oracle, within their stated bound'
         expect(actual?.firstNonFiniteIndex).toBe(expected.firstNonFiniteIndex);
         two.release([tensor]);
       }
+    }
+  });
+
+  it('clamp summarises its outputs in the same pass: within the bound, and only for the next call', () => {
+    const host = randomGradients(77, [5, 4096, 100_003, 300_001]);
+    const layouts = host.map((tensor) => wholeTensorLayout(tensor.shape));
+    const request = { p: 2, layouts };
+    for (const backend of [two, one, two.inPlace]) {
+      const owner = backend === one ? one : two;
+      const tensors = host.map((tensor) => owner.fromHost(tensor.values, tensor.shape));
+      const outputs = backend.clamp(tensors, { min: -2e-4, max: 1e-4 }) as typeof tensors;
+      const expected = outputs.map((tensor, i) => summarizeValues(tensor.values.slice(), request, i));
+      const fused = (backend.summarize?.(outputs, request) ?? []) as ReturnType<typeof summarizeValues>[];
+      const fresh = (backend.summarize?.(outputs, request) ?? []) as ReturnType<typeof summarizeValues>[];
+      for (const actual of [fused, fresh]) {
+        actual.forEach((summary, i) => {
+          const reference = expected[i] as (typeof expected)[number];
+          const distance = Math.abs((summary.sums[0] as number) - (reference.sums[0] as number));
+          expect(distance).toBeLessThanOrEqual(summary.sumErrors?.[0] ?? 0);
+          expect(summary.minValue).toBe(reference.minValue);
+          expect(summary.maxValue).toBe(reference.maxValue);
+          expect(summary.maxAbs[0]).toBe(reference.maxAbs[0]);
+        });
+      }
+      // Any other kernel call drops the clamp's summaries: a later write is seen.
+      backend.clamp(tensors.slice(0, 1), { min: -1, max: 1 });
+      backend.zeroNonFinite(tensors.slice(0, 1));
+      const target = outputs[3] as (typeof outputs)[number];
+      target.values.fill(0.5);
+      const [after] = (backend.summarize?.([target], {
+        p: 2,
+        layouts: [layouts[3] as (typeof layouts)[number]],
+      }) ?? []) as ReturnType<typeof summarizeValues>[];
+      expect(after?.maxValue).toBe(0.5);
+      owner.release([...new Set([...tensors, ...outputs])]);
     }
   });
 

@@ -47,20 +47,7 @@ export function writeTensorJobs(
   return index + count;
 }
 
-/** The outputs of a summarize job. */
-export interface JobSummary {
-  readonly min: number;
-  readonly max: number;
-  readonly sum: number;
-  readonly compensation: number;
-}
-
-export function readJobSummary(view: DataView, base: number, index: number): JobSummary {
-  const record = base + index * JOB_BYTES;
-  return {
-    min: view.getFloat32(record + 24, true),
-    max: view.getFloat32(record + 28, true),
-    sum: view.getFloat64(record + 32, true),
-    compensation: view.getFloat64(record + 40, true),
-  };
-}
+/** Byte offsets of a summarize job's outputs in its record (min f32, max f32, sum f64). */
+export const SUMMARY_MIN = 24;
+export const SUMMARY_MAX = 28;
+export const SUMMARY_SUM = 32;

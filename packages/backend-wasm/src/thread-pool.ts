@@ -6,13 +6,21 @@ import { WORKER_SOURCE } from './worker-source.js';
 
 /** Operations a dispatch runs, with the worker's numbering. */
 export type KernelOperation =
-  | { readonly kind: 'summarize'; readonly mode: number; readonly down: number }
+  | { readonly kind: 'summarize'; readonly mode: number }
   | { readonly kind: 'scale' }
   | { readonly kind: 'clamp'; readonly min: number; readonly max: number }
+  | { readonly kind: 'clampSummarize'; readonly min: number; readonly max: number }
   | { readonly kind: 'zeroNonFinite' }
   | { readonly kind: 'copy' };
 
-const OPERATION_CODE = { summarize: 1, scale: 2, clamp: 3, zeroNonFinite: 4, copy: 5 } as const;
+const OPERATION_CODE = {
+  summarize: 1,
+  scale: 2,
+  clamp: 3,
+  zeroNonFinite: 4,
+  copy: 5,
+  clampSummarize: 6,
+} as const;
 
 // Control words (Int32 indices) shared with worker-source.ts.
 const GENERATION = 0;
@@ -113,8 +121,7 @@ export class ThreadPool {
       words[COUNTER] = counter;
       if (operation.kind === 'summarize') {
         words[MODE] = operation.mode;
-        this.#numbers[0] = operation.down;
-      } else if (operation.kind === 'clamp') {
+      } else if (operation.kind === 'clamp' || operation.kind === 'clampSummarize') {
         this.#numbers[1] = operation.min;
         this.#numbers[2] = operation.max;
       }
@@ -149,13 +156,16 @@ export class ThreadPool {
     const kernels = this.kernels;
     switch (operation.kind) {
       case 'summarize':
-        kernels.summarize(jobs, count, counter, operation.mode, operation.down);
+        kernels.summarize(jobs, count, counter, operation.mode);
         return;
       case 'scale':
         kernels.scale(jobs, count, counter);
         return;
       case 'clamp':
         kernels.clamp(jobs, count, counter, operation.min, operation.max);
+        return;
+      case 'clampSummarize':
+        kernels.clampSummarize(jobs, count, counter, operation.min, operation.max);
         return;
       case 'zeroNonFinite':
         kernels.zeroNonFinite(jobs, count, counter);

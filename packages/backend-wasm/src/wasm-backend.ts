@@ -9,17 +9,19 @@ import type {
 } from '@gradclip/core';
 import { ClipError } from '@gradclip/core';
 import { scaleValues, summarizeValues } from '@gradclip/core/reference';
-import { compensatedSumErrorBound } from './sum-error-bound.js';
 import {
   JOB_BYTES,
   type Job,
   jobCount,
-  readJobSummary,
   SCALE_ORDER_CODE,
+  SUMMARY_MAX,
+  SUMMARY_MIN,
+  SUMMARY_SUM,
   writeTensorJobs,
 } from './job-list.js';
 import { compileKernels } from './kernels/kernel-module.js';
 import { MemoryPool, type MemoryPoolUsage } from './memory-pool.js';
+import { blockedSumErrorBound } from './sum-error-bound.js';
 import { type KernelOperation, ThreadPool } from './thread-pool.js';
 import type { WasmTensor } from './wasm-tensor.js';
 import type {} from './webassembly-api.js';
@@ -62,7 +64,7 @@ export const WASM_MANIFEST: BackendManifest = {
   capabilities: ['axes', 'generalP', 'largeTensors'],
   expectedFailures: [],
   notes: [
-    'WebAssembly SIMD kernels on worker threads over one shared memory; float64 power sums with an exact per-element error term (Fast2Sum against a power-of-two offset), merged with TwoSum.',
+    'WebAssembly SIMD kernels on worker threads over one shared memory; float64 power sums in a fixed blocked tree (8 SIMD lanes, 4096-element blocks, 2^18-element jobs) with a rigorous error bound per tensor, from which core certifies every decision.',
     'Norms over several slices (axes) and orders other than 1, 2 and ∞ run the oracle’s own loops on the shared views.',
     'Tensors larger than 2^28 elements, or gradients above the 4 GiB of a wasm32 memory, are refused.',
   ],
@@ -154,6 +156,9 @@ class WasmKernels {
   #jobs = 0;
   #jobCapacity = 0;
   #disposed = false;
+  #dataView: DataView | undefined;
+  #clampSummaries: WeakMap<WasmTensor, TensorSummary> | undefined;
+  #clearScheduled = false;
 
   constructor(
     memory: WebAssembly.Memory,
@@ -250,67 +255,97 @@ class WasmKernels {
   summarize(tensors: readonly WasmTensor[], request: SummaryRequest): TensorSummary[] {
     const { p, layouts } = request;
     const mode = p === 2 ? 2 : p === 1 ? 1 : p === Number.POSITIVE_INFINITY ? 0 : -1;
+    const clamped = this.#takeClampSummaries();
     const results: TensorSummary[] = new Array(tensors.length);
     const fast: number[] = [];
-    const views = tensors.map((tensor, i) => this.#check(tensor, `tensors[${i}]`).values);
-    views.forEach((values, i) => {
+    const jobs: Job[] = [];
+    for (let i = 0; i < tensors.length; i++) {
+      const tensor = tensors[i] as WasmTensor;
+      const values = this.#check(tensor, `tensors[${i}]`).values;
       const layout = layouts[i];
       if (layout === undefined) throw new Error(`summarize: no layout for tensor ${i}`);
-      // The oracle's own loop (on the shared view, no copy; exact) for slices.
-      if (mode < 0 || layout.sliceCount !== 1) results[i] = summarizeValues(values, request, i);
-      else fast.push(i);
-    });
-    if (fast.length === 0) return results;
-    const jobs = fast.map((i) => {
-      const values = views[i] as Float32Array;
-      return { source: values.byteOffset, destination: 0, length: values.length };
-    });
-    const base = this.#runJobs({ kind: 'summarize', mode, down: 1 }, jobs, false);
-    const view = new DataView(this.#memory.buffer);
-    let index = 0;
-    fast.forEach((i, k) => {
-      const length = (jobs[k] as Job).length;
-      const count = jobCount(length);
-      let min = Number.POSITIVE_INFINITY;
-      let max = Number.NEGATIVE_INFINITY;
-      let sum = 0;
-      let compensation = 0;
-      let sawNaN = false;
-      for (let j = 0; j < count; j++) {
-        const part = readJobSummary(view, base, index + j);
-        if (part.min < min) min = part.min;
-        if (part.max > max) max = part.max;
-        if (mode === 0) {
-          if (part.sum !== 0) sawNaN = true;
-          continue;
-        }
-        // TwoSum of the chunk sums, in chunk order: the same bits whichever thread ran which chunk.
-        const next = sum + part.sum;
-        const back = next - sum;
-        compensation += sum - (next - back) + (part.sum - back) + part.compensation;
-        sum = next;
+      // The oracle's own loop (on the shared view, no copy; exact) for slices and other orders.
+      if (mode < 0 || layout.sliceCount !== 1) {
+        results[i] = summarizeValues(values, request, i);
+        continue;
       }
-      index += count;
-      const total = mode === 0 ? Number.NaN : Number.isFinite(sum) ? sum + compensation : sum;
-      const hasNaN = mode === 0 ? sawNaN : Number.isNaN(total);
-      const maxAbs = hasNaN ? Number.NaN : length === 0 ? 0 : Math.max(Math.abs(min), Math.abs(max));
-      const finite = mode === 0 ? Number.isFinite(maxAbs) : Number.isFinite(total);
-      const values = views[i] as Float32Array;
-      const { nonFiniteCount, firstNonFiniteIndex } = finite ? NO_NON_FINITE : countNonFinite(values);
-      results[i] = {
-        sums: new Float64Array([mode === 0 ? maxAbs : total]),
-        ...(mode === 0 ? {} : { sumErrors: new Float64Array([compensatedSumErrorBound(total, length)]) }),
-        maxAbs: new Float64Array([maxAbs]),
-        minValue: min,
-        maxValue: max,
-        nonFiniteCount,
-        firstNonFiniteIndex,
-      };
-    });
+      // Clip by value's second summary: the clamp kernel computed it while writing the values.
+      const known = mode === 2 ? clamped?.get(tensor) : undefined;
+      if (known !== undefined) {
+        results[i] = known;
+        continue;
+      }
+      fast.push(i);
+      jobs.push({ source: values.byteOffset, destination: 0, length: values.length });
+    }
+    if (fast.length === 0) return results;
+    const base = this.#runJobs({ kind: 'summarize', mode }, jobs, false);
+    let index = 0;
+    for (let k = 0; k < fast.length; k++) {
+      const i = fast[k] as number;
+      const values = (jobs[k] as Job).length;
+      results[i] = this.#jobSummary(base, index, mode, (tensors[i] as WasmTensor).values);
+      index += jobCount(values);
+    }
     return results;
   }
 
+  /**
+   * One tensor's summary from its jobs' records, `index` onwards. Job sums are added in job order
+   * (the tree sum-error-bound.ts counts), so the bits do not depend on which thread ran which job.
+   */
+  #jobSummary(base: number, index: number, mode: number, values: Float32Array): TensorSummary {
+    const length = values.length;
+    const count = jobCount(length);
+    const view = this.#view();
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    let sum = 0;
+    for (let j = 0; j < count; j++) {
+      const record = base + (index + j) * JOB_BYTES;
+      const partMin = view.getFloat32(record + SUMMARY_MIN, true);
+      const partMax = view.getFloat32(record + SUMMARY_MAX, true);
+      if (partMin < min) min = partMin;
+      if (partMax > max) max = partMax;
+      // Mode 0: the job's NaN flag (0 or 1); NaN for a NaN, so the sum says whether one was seen.
+      const part = view.getFloat64(record + SUMMARY_SUM, true);
+      sum += mode === 0 && part !== 0 ? Number.NaN : part;
+    }
+    const hasNaN = Number.isNaN(sum);
+    const maxAbs = hasNaN ? Number.NaN : length === 0 ? 0 : Math.max(Math.abs(min), Math.abs(max));
+    const finite = mode === 0 ? Number.isFinite(maxAbs) : Number.isFinite(sum);
+    const { nonFiniteCount, firstNonFiniteIndex } = finite ? NO_NON_FINITE : countNonFinite(values);
+    const total = mode === 0 ? maxAbs : sum;
+    return {
+      sums: new Float64Array([total]),
+      ...(mode === 0 ? {} : { sumErrors: new Float64Array([blockedSumErrorBound(total, length)]) }),
+      maxAbs: new Float64Array([maxAbs]),
+      minValue: min,
+      maxValue: max,
+      nonFiniteCount,
+      firstNonFiniteIndex,
+    };
+  }
+
+  #view(): DataView {
+    const buffer = this.#memory.buffer;
+    if (this.#dataView?.buffer !== buffer) this.#dataView = new DataView(buffer);
+    return this.#dataView;
+  }
+
+  /**
+   * The summaries (p = 2) the last clamp computed for its outputs, valid for the next kernel call
+   * only: core's clip by value summarises the clamped tensors right after clamping them. Any other
+   * call, and the next turn of the event loop, drops them.
+   */
+  #takeClampSummaries(): WeakMap<WasmTensor, TensorSummary> | undefined {
+    const summaries = this.#clampSummaries;
+    this.#clampSummaries = undefined;
+    return summaries;
+  }
+
   scale(tensors: readonly WasmTensor[], requests: readonly ScaleRequest[], inPlace: boolean): WasmTensor[] {
+    this.#clampSummaries = undefined;
     const outputs: WasmTensor[] = [];
     const jobs: Job[] = [];
     const seen = new Set<Region>();
@@ -350,33 +385,62 @@ class WasmKernels {
   }
 
   clamp(tensors: readonly WasmTensor[], bounds: ClampBounds, inPlace: boolean): WasmTensor[] {
-    return this.#elementwise(tensors, { kind: 'clamp', min: bounds.min, max: bounds.max }, inPlace);
+    const operation = { kind: 'clampSummarize', min: bounds.min, max: bounds.max } as const;
+    const { outputs, base, jobs } = this.#elementwise(tensors, operation, inPlace);
+    // The outputs' summaries (p = 2), computed by the same pass: see #takeClampSummaries.
+    // Jobs were written last tensor first (#runJobs with reverse), each tensor's chunks reversed.
+    const summaries = new WeakMap<WasmTensor, TensorSummary>();
+    let index = 0;
+    for (let k = jobs.length - 1; k >= 0; k--) {
+      const output = jobs[k] as WasmTensor;
+      summaries.set(output, this.#jobSummary(base, index, 2, output.values));
+      index += jobCount(output.values.length);
+    }
+    this.#clampSummaries = summaries;
+    if (!this.#clearScheduled) {
+      this.#clearScheduled = true;
+      setTimeout(() => {
+        this.#clearScheduled = false;
+        this.#clampSummaries = undefined;
+      }, 0);
+    }
+    return outputs;
   }
 
   zeroNonFinite(tensors: readonly WasmTensor[], inPlace: boolean): WasmTensor[] {
-    return this.#elementwise(tensors, { kind: 'zeroNonFinite' }, inPlace);
+    return this.#elementwise(tensors, { kind: 'zeroNonFinite' }, inPlace).outputs;
   }
 
-  #elementwise(tensors: readonly WasmTensor[], operation: KernelOperation, inPlace: boolean): WasmTensor[] {
+  /** Runs an element-wise kernel; returns the outputs, the job records' offset and each job's output. */
+  #elementwise(
+    tensors: readonly WasmTensor[],
+    operation: KernelOperation,
+    inPlace: boolean,
+  ): { outputs: WasmTensor[]; base: number; jobs: WasmTensor[] } {
+    this.#clampSummaries = undefined;
     const regions = tensors.map((tensor, i) => this.#check(tensor, `tensors[${i}]`));
     const outputs = tensors.map((tensor, i) => {
       const region = regions[i] as Region;
       return inPlace ? tensor : this.#allocate(region.shape, tensor.name);
     });
     const jobs: Job[] = [];
+    const owners: WasmTensor[] = [];
     const seen = new Set<Region>();
     regions.forEach((region, i) => {
       // In place, a tensor listed twice is one buffer: two jobs would race on it.
       if (inPlace && seen.has(region)) return;
       seen.add(region);
+      const output = outputs[i] as WasmTensor;
+      owners.push(output);
       jobs.push({
         source: region.values.byteOffset,
-        destination: (this.#live.get(outputs[i] as WasmTensor) as Region).values.byteOffset,
+        destination: (this.#live.get(output) as Region).values.byteOffset,
         length: region.values.length,
       });
     });
-    this.#runJobs(operation, jobs, true);
-    return outputs;
+    // Last tensors first: they are the ones summarize left in the cache.
+    const base = this.#runJobs(operation, jobs, true);
+    return { outputs, base, jobs: owners };
   }
 
   /** Writes the job records (growing the job area when needed), runs them; returns their offset. */
@@ -392,7 +456,7 @@ class WasmKernels {
       this.#jobCapacity = Math.max(count, 2 * this.#jobCapacity, 256);
       this.#jobs = this.#pool.allocate(this.#jobCapacity * JOB_BYTES);
     }
-    const view = new DataView(this.#memory.buffer);
+    const view = this.#view();
     let index = 0;
     for (let k = 0; k < jobs.length; k++) {
       const job = jobs[reverse ? jobs.length - 1 - k : k] as Job;

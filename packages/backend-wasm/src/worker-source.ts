@@ -29,11 +29,12 @@ for (;;) {
   if ((inside & CLOSED) !== 0) continue;
   const jobs = words[JOBS], count = words[COUNT], counter = words[COUNTER];
   switch (words[OPERATION]) {
-    case 1: kernels.summarize(jobs, count, counter, words[MODE], numbers[0]); break;
+    case 1: kernels.summarize(jobs, count, counter, words[MODE]); break;
     case 2: kernels.scale(jobs, count, counter); break;
     case 3: kernels.clamp(jobs, count, counter, numbers[1], numbers[2]); break;
     case 4: kernels.zeroNonFinite(jobs, count, counter); break;
     case 5: kernels.copy(jobs, count, counter); break;
+    case 6: kernels.clampSummarize(jobs, count, counter, numbers[1], numbers[2]); break;
   }
   Atomics.sub(words, INSIDE, 1);
   Atomics.notify(words, INSIDE);

@@ -3,9 +3,10 @@ import { KERNEL_BINARY_BASE64 } from './kernel-binary.js';
 
 /** The exports of kernels.wat; every kernel takes (jobs, count, counter) first. */
 export interface KernelExports {
-  summarize(jobs: number, count: number, counter: number, mode: number, down: number): void;
+  summarize(jobs: number, count: number, counter: number, mode: number): void;
   scale(jobs: number, count: number, counter: number): void;
   clamp(jobs: number, count: number, counter: number, min: number, max: number): void;
+  clampSummarize(jobs: number, count: number, counter: number, min: number, max: number): void;
   zeroNonFinite(jobs: number, count: number, counter: number): void;
   copy(jobs: number, count: number, counter: number): void;
 }
