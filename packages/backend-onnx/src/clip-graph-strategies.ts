@@ -33,6 +33,15 @@ export function buildStep(
   tensors: readonly GraphTensor[],
 ): StepResult {
   if (spec.kind === 'chain') return buildChain(ops, spec.steps, tensors);
+  if (spec.kind !== 'value' && spec.kind !== 'norm' && spec.kind !== 'globalNorm') {
+    // The adaptive kinds' thresholds live in a clipper's state (not yet graph inputs and outputs);
+    // skipOnSpike's certified skip decision needs core's exact fallback, which a graph cannot call.
+    throw new ClipError(
+      'INVALID_SPEC',
+      `spec.kind: got "${spec.kind}", expected "value", "norm", "globalNorm" or a "chain" of them (a graph cannot express "${spec.kind}" yet)`,
+      { field: 'spec.kind', value: spec.kind, expected: '"value", "norm", "globalNorm" or "chain"' },
+    );
+  }
   const p = spec.kind === 'value' ? 2 : spec.p;
   const masks = tensors.map((tensor) => ops.nonFinite(tensor.value));
   const counts = masks.map((mask) =>

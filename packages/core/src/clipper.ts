@@ -1,13 +1,21 @@
 import type { ClipBackend } from './backend.js';
+import {
+  type ClipperJson,
+  exportState,
+  importState,
+  isStateful,
+  type StrategyState,
+} from './clipper-state.js';
 import { ClipError, describeValue, invalid } from './errors.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
 import { runAsync, runSync, type Steps } from './kernel-steps.js';
-import { parseSpec } from './parse-spec.js';
+import { parseSpec, specToJson } from './parse-spec.js';
 import type { HostTensor } from './reference/host-tensor.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
 import type { ClipResult } from './report.js';
 import type { ClipSpec, ResolvedSpec } from './spec.js';
 import { runStrategy } from './strategies/run-strategy.js';
+import { type StateSlots, stateSlots } from './strategies/state-slots.js';
 import { createStrategyContext, type StrategyContext } from './strategies/strategy-context.js';
 
 export interface ClipCallOptions {
@@ -18,15 +26,26 @@ export interface ClipCallOptions {
 export interface ClipperOptions<T> extends ClipCallOptions {
   /** The backend whose tensors are clipped. Default: the float64 reference backend on host tensors. */
   readonly backend?: ClipBackend<T>;
+  /**
+   * State to resume from, for specs with stateful kinds (`autoClip`, `zClip`, `adaGC`): a value of
+   * `clipper.state` or the `state` of `clipper.toJSON()`, possibly through JSON. Default: fresh.
+   */
+  readonly state?: StrategyState | null;
 }
 
 /**
  * A validated spec bound to a backend. Create it once and call `clip` every step: the spec is
- * parsed once. Stateful strategies (adaptive thresholds) keep their state here.
+ * parsed once. Stateful strategies (adaptive thresholds) keep their state here: each call that
+ * succeeds advances it, a call that throws leaves it as it was, and overlapping `clip` calls run
+ * one after the other (in call order) so that every step sees the state of the one before.
  */
 export interface Clipper<T> {
   readonly spec: ResolvedSpec;
   readonly backend: ClipBackend<T>;
+  /** The state after the last successful call, as plain JSON data (a copy); null when the spec keeps none. */
+  readonly state: StrategyState | null;
+  /** The spec (JSON form) and the state, for checkpoints: `clipperFromJSON(json, { backend })` resumes it. */
+  toJSON(): ClipperJson;
   clip<G extends Gradients<T>>(
     gradients: G,
     options?: ClipCallOptions,
@@ -47,17 +66,88 @@ export function createClipper<T = HostTensor>(
   const checked = checkOptions(options, 'options');
   const backend = checked.backend ?? (createReferenceBackend() as unknown as ClipBackend<T>);
   checkBackend(backend);
-  const steps = <G extends Gradients<T>>(gradients: G, callOptions: ClipCallOptions | undefined) => {
+  const stateful = isStateful(resolved);
+  let memories = importState(resolved, checked.state);
+  const steps = <G extends Gradients<T>>(
+    gradients: G,
+    callOptions: ClipCallOptions | undefined,
+    pending: Map<ResolvedSpec, unknown>,
+  ) => {
     const call = checkOptions(callOptions, 'callOptions');
-    return clipSteps(resolved, backend, gradients, call.perTensorNorms ?? checked.perTensorNorms ?? false);
+    const perTensorNorms = call.perTensorNorms ?? checked.perTensorNorms ?? false;
+    return clipSteps(resolved, backend, gradients, perTensorNorms, stateSlots(memories, pending));
+  };
+  // Commits a successful call's state writes: a new map, so a state read elsewhere never changes.
+  const commit = (pending: ReadonlyMap<ResolvedSpec, unknown>) => {
+    if (pending.size === 0) return;
+    const next = new Map(memories);
+    for (const [spec, memory] of pending) next.set(spec, memory);
+    memories = next;
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  const clipAsync = <G extends Gradients<T>>(gradients: G, callOptions: ClipCallOptions | undefined) => {
+    const run = async () => {
+      const pending = new Map<ResolvedSpec, unknown>();
+      const result = await runAsync(steps(gradients, callOptions, pending));
+      commit(pending);
+      return result;
+    };
+    if (!stateful) return rejectOnThrow(run);
+    // Stateful: each call starts when the previous one has settled, whatever its outcome.
+    const result = queue.then(run, run);
+    queue = result.catch(() => {});
+    return result;
   };
   return {
     spec: resolved,
     backend,
+    get state() {
+      return exportState(resolved, memories);
+    },
+    toJSON: () => ({
+      format: 'gradclip-clipper',
+      version: 1,
+      spec: specToJson(resolved),
+      state: exportState(resolved, memories),
+    }),
     // An async API reports every failure, validation included, as a rejection.
-    clip: (gradients, callOptions) => rejectOnThrow(() => runAsync(steps(gradients, callOptions))),
-    clipSync: (gradients, callOptions) => runSync(steps(gradients, callOptions), backend.id),
+    clip: (gradients, callOptions) => clipAsync(gradients, callOptions),
+    clipSync: (gradients, callOptions) => {
+      const pending = new Map<ResolvedSpec, unknown>();
+      const result = runSync(steps(gradients, callOptions, pending), backend.id);
+      commit(pending);
+      return result;
+    },
   };
+}
+
+/**
+ * A clipper from `clipper.toJSON()` (or its JSON text parsed): the same spec, resuming the same
+ * state, on `options.backend`. Bad input is a `ClipError('INVALID_SPEC')` naming the field.
+ */
+export function clipperFromJSON<T = HostTensor>(
+  json: ClipperJson | unknown,
+  options: Omit<ClipperOptions<T>, 'state'> = {},
+): Clipper<T> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw invalid('INVALID_SPEC', 'json', json, 'an object from clipper.toJSON()');
+  }
+  const record = json as Record<string, unknown>;
+  if (!Object.hasOwn(record, 'format') || record.format !== 'gradclip-clipper') {
+    throw invalid(
+      'INVALID_SPEC',
+      'json.format',
+      record.format,
+      '"gradclip-clipper" (an object from clipper.toJSON())',
+    );
+  }
+  if (record.version !== 1) {
+    throw invalid('INVALID_SPEC', 'json.version', record.version, '1 (the only clipper format so far)');
+  }
+  const spec = parseSpec(record.spec, 'json.spec');
+  // Validated here so that a bad state names json.state rather than options.state.
+  importState(spec, record.state, 'json.state');
+  return createClipper<T>(spec, { ...options, state: record.state as StrategyState | null });
 }
 
 /**
@@ -91,10 +181,11 @@ function* clipSteps<T, G extends Gradients<T>>(
   backend: ClipBackend<T>,
   gradients: G,
   perTensorNorms: boolean,
+  state: StateSlots,
 ): Steps<ClipResult<ClippedGradients<G, T>>> {
   const unpacked = unpackGradients(gradients, backend);
   const inputs = unpacked.entries.map((entry) => entry.tensor);
-  const context = createStrategyContext(backend, unpacked.entries, perTensorNorms);
+  const context = createStrategyContext(backend, unpacked.entries, perTensorNorms, state);
   let outputs: readonly T[] = [];
   try {
     const result = yield* runStrategy(spec, inputs, context);

@@ -24,9 +24,18 @@ export {
   type Clipper,
   type ClipperOptions,
   clip,
+  clipperFromJSON,
   clipSync,
   createClipper,
 } from './clipper.js';
+export type {
+  AdaGcState,
+  AutoClipState,
+  ChainState,
+  ClipperJson,
+  StrategyState,
+  ZClipState,
+} from './clipper-state.js';
 export { ClipError, type ClipErrorCode, type ClipErrorDetails } from './errors.js';
 export { type BackendCandidate, firstAvailable } from './first-available.js';
 export {
@@ -51,8 +60,8 @@ export {
 } from './gradient-json.js';
 export { type AdapterOptions, fromKerasOptions, type KerasClipOptions } from './keras-options.js';
 export type { MaybePromise } from './kernel-steps.js';
-export { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
 export { float64SumErrorBound } from './math/sum-bounds.js';
+export { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
 export {
   combinePartialNorms,
   normOfPartial,
@@ -73,6 +82,8 @@ export {
   wholeTensorLayout,
 } from './slice-layout.js';
 export type {
+  AdaGcSpec,
+  AutoClipSpec,
   ChainSpec,
   ClipKind,
   ClipSpec,
@@ -81,13 +92,22 @@ export type {
   NonFinitePolicy,
   NormOrder,
   NormSpec,
+  ResolvedAdaGcSpec,
+  ResolvedAutoClipSpec,
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,
   ResolvedNormSpec,
+  ResolvedSkipOnSpikeSpec,
   ResolvedSpec,
   ResolvedValueSpec,
+  ResolvedZClipSpec,
+  SkipOnSpikeSpec,
   SpecOptions,
+  StatefulKind,
   Threshold,
   ValueSpec,
+  ZClipMode,
+  ZClipOption,
+  ZClipSpec,
 } from './spec.js';
 export { clipWithNorm, type PartialNormOptions, partialNorm } from './two-phase.js';

@@ -3,14 +3,22 @@ import type {
   ClipSpec,
   CompatMode,
   NonFinitePolicy,
+  ResolvedAdaGcSpec,
+  ResolvedAutoClipSpec,
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,
   ResolvedNormSpec,
+  ResolvedSkipOnSpikeSpec,
   ResolvedSpec,
   ResolvedValueSpec,
+  ResolvedZClipSpec,
+  ZClipMode,
+  ZClipOption,
 } from './spec.js';
 
-const KINDS = ['value', 'norm', 'globalNorm', 'chain'] as const;
+const KINDS = ['value', 'norm', 'globalNorm', 'chain', 'autoClip', 'zClip', 'adaGC', 'skipOnSpike'] as const;
+const ZCLIP_MODES: readonly ZClipMode[] = ['zscore', 'percentile'];
+const ZCLIP_OPTIONS: readonly ZClipOption[] = ['adaptiveScaling', 'mean'];
 const POLICIES: readonly NonFinitePolicy[] = ['error', 'propagate', 'nanAll', 'skip', 'zero'];
 const COMPAT_MODES: readonly CompatMode[] = ['exact', 'keras', 'pytorch', 'optax'];
 
@@ -19,7 +27,30 @@ const ALLOWED_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   norm: ['kind', 'maxNorm', 'p', 'axes', 'nonFinite', 'compat'],
   globalNorm: ['kind', 'maxNorm', 'p', 'nonFinite', 'compat'],
   chain: ['kind', 'steps', 'nonFinite', 'compat'],
+  autoClip: ['kind', 'percentile', 'window', 'nonFinite', 'compat'],
+  zClip: [
+    'kind',
+    'alpha',
+    'z',
+    'warmup',
+    'maxNorm',
+    'eps',
+    'mode',
+    'clipOption',
+    'clipFactor',
+    'skipStatisticsOnSpike',
+    'nonFinite',
+    'compat',
+  ],
+  adaGC: ['kind', 'beta', 'absolute', 'relative', 'warmup', 'nonFinite', 'compat'],
+  skipOnSpike: ['kind', 'maxNorm', 'p', 'nonFinite', 'compat'],
 };
+
+/**
+ * Largest warm-up and window length: a history is kept in memory and in checkpoints, so a length
+ * beyond any training run (10^9 steps) is a mistake worth naming rather than an allocation.
+ */
+export const MAX_HISTORY_LENGTH = 1_000_000_000;
 
 interface Inherited {
   readonly nonFinite: NonFinitePolicy;
@@ -126,6 +157,43 @@ function toJson(spec: ResolvedSpec): ClipSpec {
       };
     case 'chain':
       return { kind: 'chain', steps: spec.steps.map(toJson), ...options };
+    case 'autoClip':
+      return {
+        kind: 'autoClip',
+        percentile: spec.percentile,
+        ...(spec.window === Number.POSITIVE_INFINITY ? {} : { window: spec.window }),
+        ...options,
+      };
+    case 'zClip':
+      return {
+        kind: 'zClip',
+        alpha: spec.alpha,
+        z: spec.z,
+        warmup: spec.warmup,
+        maxNorm: thresholdToJson(spec.maxNorm) as number | 'Infinity',
+        eps: spec.eps,
+        mode: spec.mode,
+        clipOption: spec.clipOption,
+        clipFactor: spec.clipFactor,
+        skipStatisticsOnSpike: spec.skipStatisticsOnSpike,
+        ...options,
+      };
+    case 'adaGC':
+      return {
+        kind: 'adaGC',
+        beta: spec.beta,
+        absolute: spec.absolute,
+        relative: spec.relative,
+        warmup: spec.warmup,
+        ...options,
+      };
+    case 'skipOnSpike':
+      return {
+        kind: 'skipOnSpike',
+        maxNorm: thresholdToJson(spec.maxNorm) as number | 'Infinity',
+        p: spec.p === Number.POSITIVE_INFINITY ? 'inf' : spec.p,
+        ...options,
+      };
   }
 }
 
@@ -188,6 +256,14 @@ function resolve(input: unknown, field: string, inherited: Inherited, depth: num
       return resolveGlobalNorm(record, field, options);
     case 'chain':
       return resolveChain(record, field, options, depth);
+    case 'autoClip':
+      return resolveAutoClip(record, field, options);
+    case 'zClip':
+      return resolveZClip(record, field, options);
+    case 'adaGC':
+      return resolveAdaGc(record, field, options);
+    case 'skipOnSpike':
+      return resolveSkipOnSpike(record, field, options);
   }
 }
 
@@ -295,6 +371,165 @@ function resolveChain(
     resolved.push(resolve(steps[i], `${field}.steps[${i}]`, options, depth + 1));
   }
   return { kind: 'chain', steps: resolved, ...options };
+}
+
+function resolveAutoClip(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+): ResolvedAutoClipSpec {
+  exactOnly(options, field, 'autoClip');
+  const percentile = numberIn(record.percentile, `${field}.percentile`, 10, {
+    low: 0,
+    high: 100,
+    expected: "a number in [0, 100] (10 is the paper's default; 100 never clips)",
+  });
+  const window =
+    record.window === undefined || record.window === 'Infinity' || record.window === Number.POSITIVE_INFINITY
+      ? Number.POSITIVE_INFINITY
+      : count(
+          record.window,
+          `${field}.window`,
+          'a positive integer, or "Infinity" (or nothing) for the whole history',
+        );
+  return { kind: 'autoClip', percentile, window, ...options };
+}
+
+function resolveZClip(record: Record<string, unknown>, field: string, options: Inherited): ResolvedZClipSpec {
+  exactOnly(options, field, 'zClip');
+  return {
+    kind: 'zClip',
+    alpha: numberIn(record.alpha, `${field}.alpha`, 0.97, {
+      low: 0,
+      high: 1,
+      openLow: true,
+      openHigh: true,
+      expected: 'a number in (0, 1) (the EMA factor; 0.97 by default)',
+    }),
+    z: numberIn(record.z, `${field}.z`, 2.5, {
+      low: 0,
+      high: Number.MAX_VALUE,
+      openLow: true,
+      expected: 'a finite number > 0 (the z-score threshold; 2.5 by default)',
+    }),
+    warmup:
+      record.warmup === undefined
+        ? 25
+        : count(record.warmup, `${field}.warmup`, 'a positive integer (warm-up steps; 25 by default)'),
+    maxNorm: record.maxNorm === undefined ? 1 : threshold(record.maxNorm, `${field}.maxNorm`),
+    eps: numberIn(record.eps, `${field}.eps`, 1e-6, {
+      low: 0,
+      high: Number.MAX_VALUE,
+      expected: 'a finite number ≥ 0 (1e-6 by default)',
+    }),
+    mode: oneOf(record.mode, `${field}.mode`, ZCLIP_MODES, 'zscore'),
+    clipOption: oneOf(record.clipOption, `${field}.clipOption`, ZCLIP_OPTIONS, 'adaptiveScaling'),
+    clipFactor: numberIn(record.clipFactor, `${field}.clipFactor`, 1, {
+      low: 0,
+      high: Number.MAX_VALUE,
+      openLow: true,
+      expected: 'a finite number > 0 (1 by default)',
+    }),
+    skipStatisticsOnSpike: flag(record.skipStatisticsOnSpike, `${field}.skipStatisticsOnSpike`, false),
+    ...options,
+  };
+}
+
+function resolveAdaGc(record: Record<string, unknown>, field: string, options: Inherited): ResolvedAdaGcSpec {
+  exactOnly(options, field, 'adaGC');
+  return {
+    kind: 'adaGC',
+    beta: numberIn(record.beta, `${field}.beta`, 0.98, {
+      low: 0,
+      high: 1,
+      openHigh: true,
+      expected: 'a number in [0, 1) (the EMA factor; 0.98 by default)',
+    }),
+    absolute: numberIn(record.absolute, `${field}.absolute`, 1, {
+      low: 0,
+      high: Number.MAX_VALUE,
+      expected: 'a finite number ≥ 0 (the warm-up global threshold λ_abs; 1 by default)',
+    }),
+    relative: numberIn(record.relative, `${field}.relative`, 1.05, {
+      low: 0,
+      high: Number.MAX_VALUE,
+      expected: "a finite number ≥ 0 (the factor λ_rel on each tensor's EMA; 1.05 by default)",
+    }),
+    warmup:
+      record.warmup === undefined
+        ? 100
+        : count(record.warmup, `${field}.warmup`, 'a positive integer (warm-up steps; 100 by default)'),
+    ...options,
+  };
+}
+
+function resolveSkipOnSpike(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+): ResolvedSkipOnSpikeSpec {
+  const maxNorm = threshold(record.maxNorm, `${field}.maxNorm`);
+  const p = normOrder(record.p, `${field}.p`);
+  // The orders backends sum: the skip decision is certified from their error bounds.
+  if (p !== 1 && p !== 2 && p !== Number.POSITIVE_INFINITY) {
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.p`,
+      record.p,
+      '1, 2 or "inf" (the orders a skip decision is certified for)',
+    );
+  }
+  return { kind: 'skipOnSpike', maxNorm, p, ...options };
+}
+
+/**
+ * The adaptive kinds clip by gradclip's exact rule: their thresholds come from state, and the
+ * compat modes reproduce fixed-threshold library formulas that have no adaptive counterpart.
+ */
+function exactOnly(options: Inherited, field: string, kind: string): void {
+  if (options.compat === 'exact') return;
+  throw invalid(
+    'INVALID_SPEC',
+    `${field}.compat`,
+    options.compat,
+    `"exact" for a "${kind}" spec (adaptive thresholds clip by the exact rule; a compat mode set on a chain is inherited, so set it on the chain's other steps instead)`,
+  );
+}
+
+interface Range {
+  readonly low: number;
+  readonly high: number;
+  readonly openLow?: boolean;
+  readonly openHigh?: boolean;
+  readonly expected: string;
+}
+
+/** A number in a range (both ends finite), or `fallback` when absent. */
+function numberIn(value: unknown, field: string, fallback: number, range: Range): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    (range.openLow ? value <= range.low : value < range.low) ||
+    (range.openHigh ? value >= range.high : value > range.high)
+  ) {
+    throw invalid('INVALID_SPEC', field, value, range.expected);
+  }
+  return value;
+}
+
+/** A positive integer up to {@link MAX_HISTORY_LENGTH}. */
+function count(value: unknown, field: string, expected: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_HISTORY_LENGTH) {
+    throw invalid('INVALID_SPEC', field, value, `${expected}, at most ${MAX_HISTORY_LENGTH}`);
+  }
+  return value;
+}
+
+function flag(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid('INVALID_SPEC', field, value, 'true or false');
+  return value;
 }
 
 function checkCompatOrder(p: number, compat: CompatMode, field: string): void {

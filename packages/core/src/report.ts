@@ -25,6 +25,13 @@ export interface ClipReport {
   readonly nonFiniteCount: number;
   /** True when the `skip` policy left the gradients unchanged; optimizer wrappers skip the update. */
   readonly skipped: boolean;
+  /**
+   * The threshold this call clipped at, for the kinds that compute one (`autoClip`, `zClip`, `adaGC`
+   * during warm-up) or take one to skip at (`skipOnSpike`): users plot it next to `normBefore`.
+   */
+  readonly threshold?: number;
+  /** Per input tensor, the threshold it was clipped at (`adaGC` after warm-up). */
+  readonly perTensorThresholds?: readonly number[];
   /** Per input tensor, its norm before clipping (same order as `normBefore`); when asked for. */
   readonly perTensorNorms?: readonly number[];
   /**

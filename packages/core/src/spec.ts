@@ -66,11 +66,106 @@ export interface ChainSpec extends SpecOptions {
   readonly steps: readonly ClipSpec[];
 }
 
-export type ClipSpec = ValueSpec | NormSpec | GlobalNormSpec | ChainSpec;
+/**
+ * AutoClip (Seetharaman et al. 2020): each step's global L2 norm joins a history, and the
+ * `percentile`-th percentile of the history (numpy's linear interpolation) is this step's
+ * `globalNorm` threshold. The current step counts in its own threshold, as in the reference code.
+ */
+export interface AutoClipSpec extends SpecOptions {
+  readonly kind: 'autoClip';
+  /** In [0, 100]; default 10 (the paper's "set-and-forget" value). 100 never clips, 0 clips to the minimum. */
+  readonly percentile?: number;
+  /**
+   * Keep only the last `window` norms (a positive integer); default (or `"Infinity"`): the whole
+   * history, as in the paper.
+   */
+  readonly window?: number | 'Infinity';
+}
+
+/** How ZClip picks the threshold of a spike. */
+export type ZClipMode = 'zscore' | 'percentile';
+/** In `zscore` mode: the reference's `adaptive_scaling` (default) or `mean`. */
+export type ZClipOption = 'adaptiveScaling' | 'mean';
+
+/**
+ * ZClip (Kumar et al. 2025): an EMA of the global L2 norm's mean and variance; a norm whose z-score
+ * exceeds `z` is a spike and is clipped to an adaptive threshold. During the first `warmup` steps
+ * only the hard cap `maxNorm` applies.
+ */
+export interface ZClipSpec extends SpecOptions {
+  readonly kind: 'zClip';
+  /** EMA factor in (0, 1); default 0.97. */
+  readonly alpha?: number;
+  /** z-score threshold, > 0; default 2.5. */
+  readonly z?: number;
+  /** Warm-up steps that collect norms (a positive integer); default 25. */
+  readonly warmup?: number;
+  /** Hard cap on the threshold, every step; default 1, `"Infinity"` for none (the reference's `None`). */
+  readonly maxNorm?: Threshold;
+  /** Added to σ in the z-score; ≥ 0, default 1e-6. */
+  readonly eps?: number;
+  /** Default `'zscore'`. */
+  readonly mode?: ZClipMode;
+  /** Default `'adaptiveScaling'`; only read in `zscore` mode. */
+  readonly clipOption?: ZClipOption;
+  /** Multiplies the adaptive threshold, > 0; default 1. */
+  readonly clipFactor?: number;
+  /** The reference's `skip_update_on_spike`: a spike leaves the mean and variance unchanged. Default false. */
+  readonly skipStatisticsOnSpike?: boolean;
+}
+
+/**
+ * AdaGC (arXiv 2502.11034): during warm-up, a global clip at `absolute`; afterwards each tensor is
+ * clipped at `relative · γ_i`, where γ_i is an EMA (factor `beta`) of that tensor's clipped norm.
+ */
+export interface AdaGcSpec extends SpecOptions {
+  readonly kind: 'adaGC';
+  /** EMA factor in [0, 1); default 0.98. */
+  readonly beta?: number;
+  /** Warm-up global threshold, ≥ 0; default 1 (λ_abs). */
+  readonly absolute?: number;
+  /** Per-tensor factor on γ_i, ≥ 0; default 1.05 (λ_rel). */
+  readonly relative?: number;
+  /** Warm-up steps (a positive integer); default 100. */
+  readonly warmup?: number;
+}
+
+/**
+ * Megatron's `grad_norm_skip_threshold`: when the global norm exceeds `maxNorm`, the whole update is
+ * skipped (gradients unchanged, `report.skipped = true`; optimizer wrappers skip the step).
+ * Otherwise the gradients pass unchanged. Put it first in a `chain` before the clip itself.
+ */
+export interface SkipOnSpikeSpec extends SpecOptions {
+  readonly kind: 'skipOnSpike';
+  readonly maxNorm: Threshold;
+  /** Default 2. */
+  readonly p?: NormOrder;
+}
+
+export type ClipSpec =
+  | ValueSpec
+  | NormSpec
+  | GlobalNormSpec
+  | ChainSpec
+  | AutoClipSpec
+  | ZClipSpec
+  | AdaGcSpec
+  | SkipOnSpikeSpec;
 export type ClipKind = ClipSpec['kind'];
 
 /** A validated spec with every default filled in and every number resolved (p = ∞ is `Infinity`). */
-export type ResolvedSpec = ResolvedValueSpec | ResolvedNormSpec | ResolvedGlobalNormSpec | ResolvedChainSpec;
+export type ResolvedSpec =
+  | ResolvedValueSpec
+  | ResolvedNormSpec
+  | ResolvedGlobalNormSpec
+  | ResolvedChainSpec
+  | ResolvedAutoClipSpec
+  | ResolvedZClipSpec
+  | ResolvedAdaGcSpec
+  | ResolvedSkipOnSpikeSpec;
+
+/** The kinds that keep state between calls (a `Clipper` holds it). */
+export type StatefulKind = 'autoClip' | 'zClip' | 'adaGC';
 
 interface ResolvedOptions {
   readonly nonFinite: NonFinitePolicy;
@@ -99,4 +194,38 @@ export interface ResolvedGlobalNormSpec extends ResolvedOptions {
 export interface ResolvedChainSpec extends ResolvedOptions {
   readonly kind: 'chain';
   readonly steps: readonly ResolvedSpec[];
+}
+
+export interface ResolvedAutoClipSpec extends ResolvedOptions {
+  readonly kind: 'autoClip';
+  readonly percentile: number;
+  /** `Infinity` for the whole history. */
+  readonly window: number;
+}
+
+export interface ResolvedZClipSpec extends ResolvedOptions {
+  readonly kind: 'zClip';
+  readonly alpha: number;
+  readonly z: number;
+  readonly warmup: number;
+  readonly maxNorm: number;
+  readonly eps: number;
+  readonly mode: ZClipMode;
+  readonly clipOption: ZClipOption;
+  readonly clipFactor: number;
+  readonly skipStatisticsOnSpike: boolean;
+}
+
+export interface ResolvedAdaGcSpec extends ResolvedOptions {
+  readonly kind: 'adaGC';
+  readonly beta: number;
+  readonly absolute: number;
+  readonly relative: number;
+  readonly warmup: number;
+}
+
+export interface ResolvedSkipOnSpikeSpec extends ResolvedOptions {
+  readonly kind: 'skipOnSpike';
+  readonly maxNorm: number;
+  readonly p: number;
 }

@@ -299,6 +299,8 @@ function checkInvariants(
     }
     return;
   }
+  // The adaptive kinds' thresholds come from state; their sequences are checked against fixtures.
+  if (spec.kind !== 'norm' && spec.kind !== 'globalNorm') return;
   const groups = spec.kind === 'globalNorm' ? [outputs.map((_, i) => i)] : outputs.map((_, i) => [i]);
   for (const group of groups) {
     // Per-slice norms with axes are checked through the values; the whole-tensor bound still holds per slice.

@@ -5,11 +5,15 @@
  */
 import type { Steps } from '../kernel-steps.js';
 import type { ResolvedSpec } from '../spec.js';
+import { runAdaGc } from './ada-gc.js';
+import { runAutoClip } from './auto-clip.js';
 import { runChain } from './chain.js';
 import { runGlobalNorm } from './global-norm.js';
 import { runNorm } from './norm.js';
+import { runSkipOnSpike } from './skip-on-spike.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 import { runValue } from './value.js';
+import { runZClip } from './z-clip.js';
 
 export function* runStrategy<T>(
   spec: ResolvedSpec,
@@ -25,5 +29,13 @@ export function* runStrategy<T>(
       return yield* runGlobalNorm(spec, tensors, context);
     case 'chain':
       return yield* runChain(spec, tensors, context, (step, current) => runStrategy(step, current, context));
+    case 'autoClip':
+      return yield* runAutoClip(spec, tensors, context);
+    case 'zClip':
+      return yield* runZClip(spec, tensors, context);
+    case 'adaGC':
+      return yield* runAdaGc(spec, tensors, context);
+    case 'skipOnSpike':
+      return yield* runSkipOnSpike(spec, tensors, context);
   }
 }

@@ -1,5 +1,6 @@
 import type { ClipBackend } from '../backend.js';
 import type { ClipReport } from '../report.js';
+import { type StateSlots, transientStateSlots } from './state-slots.js';
 
 /** What one clip call shares between its strategies and kernel calls. */
 export interface StrategyContext<T> {
@@ -11,6 +12,8 @@ export interface StrategyContext<T> {
   readonly perTensorNorms: boolean;
   /** Decisions taken in this call: certified from bounded sums, or settled by an exact sum. */
   readonly decisions: DecisionTally;
+  /** The state of stateful specs (adaptive thresholds): read at the start, written for commit. */
+  readonly state: StateSlots;
 }
 
 export interface DecisionTally {
@@ -28,6 +31,7 @@ export function createStrategyContext<T>(
   backend: ClipBackend<T>,
   entries: readonly { readonly name: string; readonly shape: readonly number[] }[],
   perTensorNorms: boolean,
+  state: StateSlots = transientStateSlots(),
 ): StrategyContext<T> {
   return {
     backend,
@@ -36,5 +40,6 @@ export function createStrategyContext<T>(
     created: new Set<T>(),
     perTensorNorms,
     decisions: { certified: 0, exactFallback: 0 },
+    state,
   };
 }

@@ -1,0 +1,93 @@
+/**
+ * The clip of the stateful strategies: a threshold computed in core (from state, in float64) then
+ * the exact rule, global or per tensor, with every decision certified as for `globalNorm` and
+ * `norm`. The threshold is the same float64 number on every backend, so the clip is too.
+ */
+import type { TensorSummary } from '../backend.js';
+import { decideScale, normFromPowerSum, type ScaleDecision } from '../clip-math.js';
+import type { Steps } from '../kernel-steps.js';
+import { type SliceLayout, wholeTensorLayout } from '../slice-layout.js';
+import { certifiedGlobalDecision, certifiedSliceDecisions, sameDecision } from './certified-decisions.js';
+import { applyDecision } from './global-norm.js';
+import { scaleTensors } from './kernel-calls.js';
+import { normOfSummaries } from './report-norms.js';
+import { scaleRequest } from './scale-request.js';
+import type { StrategyContext } from './strategy-context.js';
+
+export interface GlobalClip<T> {
+  readonly tensors: T[];
+  readonly decision: ScaleDecision;
+  /** The global L2 norm for the report (exact after a fallback, else the backend's estimate). */
+  readonly norm: number;
+}
+
+/** All tensors clipped jointly at `threshold` (≥ 0 or +∞) by the L2 norm. */
+export function* clipGlobalAt<T>(
+  context: StrategyContext<T>,
+  tensors: readonly T[],
+  summaries: readonly TensorSummary[],
+  threshold: number,
+): Steps<GlobalClip<T>> {
+  const layouts = context.shapes.map((shape) => wholeTensorLayout(shape));
+  const { decision, sums, exact } = yield* certifiedGlobalDecision(context, tensors, summaries, {
+    p: 2,
+    layouts,
+    perTensor: false,
+    decide: (powerSums) =>
+      decideScale(normFromPowerSum(powerSums[0] as number, 2, 0), threshold, 'exact', 'global'),
+    same: sameDecision,
+  });
+  const norm = exact ? normFromPowerSum(sums[0] as number, 2, 0) : normOfSummaries(summaries, 2);
+  return { tensors: yield* applyDecision(context, tensors, decision), decision, norm };
+}
+
+export interface PerTensorClip<T> {
+  readonly tensors: T[];
+  readonly decisions: readonly ScaleDecision[];
+  /** Per tensor, its L2 norm times the applied scale (float64), for the report. */
+  readonly normsAfter: readonly number[];
+}
+
+/** Each tensor clipped by its own L2 norm at its own threshold. */
+export function* clipEachAt<T>(
+  context: StrategyContext<T>,
+  tensors: readonly T[],
+  summaries: readonly TensorSummary[],
+  thresholds: readonly number[],
+): Steps<PerTensorClip<T>> {
+  const decisions: ScaleDecision[] = [];
+  const normsAfter: number[] = [];
+  const toScale: T[] = [];
+  const requests: ReturnType<typeof scaleRequest>[] = [];
+  const scaledIndex: number[] = [];
+  for (let i = 0; i < tensors.length; i++) {
+    const layout: SliceLayout = wholeTensorLayout(context.shapes[i] as readonly number[]);
+    const threshold = thresholds[i] as number;
+    const { decisions: slices, sums } = yield* certifiedSliceDecisions(
+      context,
+      tensors[i] as T,
+      summaries[i] as TensorSummary,
+      {
+        p: 2,
+        layout,
+        decide: (sum) => decideScale(normFromPowerSum(sum, 2, 0), threshold, 'exact', 'perTensor'),
+        same: sameDecision,
+      },
+    );
+    const decision = slices[0] as ScaleDecision;
+    decisions.push(decision);
+    const norm = normFromPowerSum(sums[0] as number, 2, 0);
+    normsAfter.push(decision.apply ? norm * decision.scale : norm);
+    if (decision.apply) {
+      toScale.push(tensors[i] as T);
+      requests.push(scaleRequest(layout, [decision]));
+      scaledIndex.push(i);
+    }
+  }
+  const scaled = yield* scaleTensors(context, toScale, requests);
+  const outputs = [...tensors];
+  scaledIndex.forEach((i, k) => {
+    outputs[i] = scaled[k] as T;
+  });
+  return { tensors: outputs, decisions, normsAfter };
+}
