@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { conformanceCases } from '@gradclip/core/conformance';
+import { boundaryCases, conformanceCases } from '@gradclip/core/conformance';
 import { playgroundBackends, selectBackends } from './backends.js';
 import { capturedCases } from './captured-cases.js';
 import { runChildParity } from './child-parity.js';
@@ -147,11 +147,16 @@ function readSettings(argv: readonly string[]): Settings {
 }
 
 async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRun> {
-  // The conformance cases plus real gradients captured from the seed models' training.
+  // The conformance cases, the kit's rounding-boundary cases, and real gradients captured from the
+  // seed models' training.
   const fileCases = settings.cases === undefined ? [] : readCaseFile(settings.cases);
   const cases: ParityCase[] = settings.onlyFile
     ? []
-    : [...conformanceCases.map(fromConformanceCase), ...(await capturedCases())];
+    : [
+        ...conformanceCases.map(fromConformanceCase),
+        ...boundaryCases().map(fromConformanceCase),
+        ...(await capturedCases()),
+      ];
   cases.push(...fileCases);
   const selected = selectBackends(playgroundBackends, settings.backends);
   const progress = createProgress('parity');
