@@ -21,7 +21,7 @@ import { exactSummary, summarizeValues } from './reference/reference-kernels.js'
 import type { ClipResult } from './report.js';
 import { wholeTensorLayout } from './slice-layout.js';
 import type { GlobalNormSpec, NonFinitePolicy, NormOrder } from './spec.js';
-import { applyDecision, globalDecision } from './strategies/global-norm.js';
+import { applyDecision, globalDecision, globalReport } from './strategies/global-norm.js';
 import { hostValues } from './strategies/kernel-calls.js';
 import { applyNonFinitePolicy, nonFiniteCountError } from './strategies/non-finite-policy.js';
 import { createStrategyContext } from './strategies/strategy-context.js';
@@ -185,13 +185,7 @@ function* clipWithNormSteps<T, G extends Gradients<T>>(
     return {
       gradients: repack(outputs) as ClippedGradients<G, T>,
       report: {
-        kind: 'globalNorm',
-        normBefore: norm,
-        normAfter: decision.apply ? norm * decision.scale : norm,
-        scale: decision.scale,
-        clipped: decision.apply,
-        nonFiniteCount,
-        skipped: false,
+        ...globalReport(norm, decision, nonFiniteCount),
         decisions: { ...context.decisions },
       },
     };

@@ -1,42 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { roundUnits, toUnits } from '../conformance/exact-rational.js';
 import { summarizeValues } from '../reference/reference-kernels.js';
 import { sliceLayout } from '../slice-layout.js';
 import { addExactPowerSum } from './exact-power-sum.js';
 import { ExactSum, exactSum } from './exact-sum.js';
 
-// An independent oracle: exact rational arithmetic. Every float64 is an integer multiple of 2^-1074,
-// so sums are BigInts in units of 2^-1074, rounded to nearest-even by hand.
-const SHIFT = 1074n;
-
-function toUnits(x: number): bigint {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const negative = bits >> 63n === 1n;
-  const exponent = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const units = exponent === 0 ? fraction : ((1n << 52n) | fraction) << BigInt(exponent - 1);
-  return negative ? -units : units;
-}
-
-function roundUnits(units: bigint): number {
-  const negative = units < 0n;
-  const magnitude = negative ? -units : units;
-  const length = magnitude.toString(2).length;
-  let value: number;
-  if (length <= 53) value = Number(magnitude) * 2 ** -1074;
-  else {
-    const drop = BigInt(length - 53);
-    let kept = magnitude >> drop;
-    const rest = magnitude - (kept << drop);
-    const half = 1n << (drop - 1n);
-    if (rest > half || (rest === half && (kept & 1n) === 1n)) kept += 1n;
-    value = Number(kept) * 2 ** (Number(drop) - Number(SHIFT));
-  }
-  return negative ? -value : value;
-}
-
+// The independent oracle: exact rational (BigInt) arithmetic, the kit's own (conformance/exact-rational.ts).
 const exactly = (values: readonly number[]) => roundUnits(values.reduce((sum, x) => sum + toUnits(x), 0n));
 const seed = 20261202;
 

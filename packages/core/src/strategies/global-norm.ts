@@ -9,6 +9,7 @@ import {
 } from '../clip-math.js';
 import type { Steps } from '../kernel-steps.js';
 import { combinedBounds } from '../math/sum-bounds.js';
+import type { ClipReport } from '../report.js';
 import { type SliceLayout, wholeTensorLayout } from '../slice-layout.js';
 import type { ResolvedGlobalNormSpec } from '../spec.js';
 import { certifiedGlobalDecision, sameDecision } from './certified-decisions.js';
@@ -47,13 +48,7 @@ export function* runGlobalNorm<T>(
   return {
     tensors: outputs,
     report: {
-      kind: 'globalNorm',
-      normBefore: norm,
-      normAfter: decision.apply ? norm * decision.scale : norm,
-      scale: decision.scale,
-      clipped: decision.apply,
-      nonFiniteCount: screened.nonFiniteCount,
-      skipped: false,
+      ...globalReport(norm, decision, screened.nonFiniteCount),
       ...perTensorNormsOf(
         context,
         summaries,
@@ -81,6 +76,19 @@ export function globalDecision(
           spec.p,
         );
   return decideScale(norm, spec.maxNorm, spec.compat, 'global');
+}
+
+/** The report of a global decision taken on norm `norm`. */
+export function globalReport(norm: number, decision: ScaleDecision, nonFiniteCount: number): ClipReport {
+  return {
+    kind: 'globalNorm',
+    normBefore: norm,
+    normAfter: decision.apply ? norm * decision.scale : norm,
+    scale: decision.scale,
+    clipped: decision.apply,
+    nonFiniteCount,
+    skipped: false,
+  };
 }
 
 /** Every tensor scaled by one decision (returned as they are when it is the identity). */
