@@ -1,5 +1,6 @@
 import { ClipError } from '@gradclip/core';
 import type { GPU, IKernelRunShortcut, KernelVariable } from 'gpu.js';
+import * as gpujs from 'gpu.js';
 import { type GpujsMode, KERNEL_CLASS_OF_MODE } from './gpujs-mode.js';
 
 /** What a kernel is, apart from its sizes: the cache key is this plus the output and input sizes. */
@@ -103,7 +104,8 @@ export class KernelCache {
       _lastRunPath?: string | null;
     };
     const expected = KERNEL_CLASS_OF_MODE[this.#mode];
-    const actual = engine.constructor.name;
+    // By identity, not by name: a minifying bundler (vite build) renames gpu.js's classes.
+    const actual = engine.constructor === kernelClass(expected) ? expected : engine.constructor.name;
     if (actual !== expected) {
       const reason = engine.fallbackReason === undefined ? '' : ` (${engine.fallbackReason})`;
       throw new ClipError(
@@ -135,4 +137,10 @@ function sizeOf(argument: KernelVariable): string {
 function floatsOf(result: unknown): number {
   if (Array.isArray(result)) return result.reduce((sum: number, row) => sum + floatsOf(row), 0);
   return (result as { length?: number }).length ?? 0;
+}
+
+/** gpu.js's exported kernel class of that name (the CommonJS build may arrive as a default export). */
+function kernelClass(name: string): unknown {
+  const exports = gpujs as unknown as Record<string, unknown> & { default?: Record<string, unknown> };
+  return exports[name] ?? exports.default?.[name];
 }
