@@ -1,5 +1,5 @@
-import { sameFloat32Array } from '@gradclip/core';
-import { clampValues, zeroNonFiniteValues } from '@gradclip/core/reference';
+import { createRandom, sameFloat32Array, type TensorSummary, wholeTensorLayout } from '@gradclip/core';
+import { clampValues, summarizeValues, zeroNonFiniteValues } from '@gradclip/core/reference';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,45 @@ for (const tfBackend of ['cpu', 'wasm']) {
       const [output] = kernels.zeroNonFinite([input]) as tf.Tensor[];
       expect(sameFloat32Array(output?.dataSync() as Float32Array, zeroNonFiniteValues(SPECIALS))).toBe(true);
       tf.dispose([input, output as tf.Tensor]);
+    });
+
+    it('summarize: every sum within its stated bound of the exact sum; extremes and NaN as the oracle', async () => {
+      const random = createRandom(5);
+      const sizes = [0, 1, 3, 4097, 300_001, 1_100_000];
+      const host = sizes.map((size, t) =>
+        Float32Array.from({ length: size }, () => {
+          const magnitude = 2 ** (-random.uniform() * (1 + t * 8) - 10);
+          return (random.uniform() < 0.5 ? -1 : 1) * magnitude;
+        }),
+      );
+      const withNaN = Float32Array.from(host[4] as Float32Array);
+      withNaN[1234] = Number.NaN;
+      withNaN[5] = Number.NEGATIVE_INFINITY;
+      host.push(withNaN);
+      for (const p of [2, 1, Number.POSITIVE_INFINITY]) {
+        const request = { p, layouts: host.map((values) => wholeTensorLayout([values.length])) };
+        const tensors = host.map((values) => tf.tensor1d(values));
+        for (const async of [false, true]) {
+          const kernels = createTfjsKernels({ tf, readback: async ? 'async' : 'sync' });
+          const actual = (await kernels.summarize?.(tensors, request)) as TensorSummary[];
+          actual.forEach((summary, i) => {
+            const expected = summarizeValues(host[i] as Float32Array, request, i);
+            const error = summary.sumErrors?.[0] ?? 0;
+            if (Number.isFinite(expected.sums[0])) {
+              expect(
+                Math.abs((summary.sums[0] as number) - (expected.sums[0] as number)),
+              ).toBeLessThanOrEqual(error);
+              expect(error).toBeLessThanOrEqual((expected.sums[0] as number) * 2 ** -40);
+            } else expect(summary.sums[0]).toBe(expected.sums[0]);
+            expect(summary.maxAbs[0]).toBe(expected.maxAbs[0]);
+            expect(summary.minValue).toBe(expected.minValue);
+            expect(summary.maxValue).toBe(expected.maxValue);
+            expect(summary.nonFiniteCount).toBe(expected.nonFiniteCount);
+            expect(summary.firstNonFiniteIndex).toBe(expected.firstNonFiniteIndex);
+          });
+        }
+        tf.dispose(tensors);
+      }
     });
 
     it('returns new tensors and leaves the input untouched', () => {

@@ -1,4 +1,12 @@
-import type { ClampBounds, ClipKernels, ScaleRequest, SliceLayout } from '@gradclip/core';
+import {
+  type ClampBounds,
+  type ClipKernels,
+  float64SumErrorBound,
+  type ScaleRequest,
+  type SliceLayout,
+  type SummaryRequest,
+  type TensorSummary,
+} from '@gradclip/core';
 import { summarizeValues } from '@gradclip/core/reference';
 import type { Tensor, TfjsModule } from './tfjs-module.js';
 
@@ -18,13 +26,13 @@ export function createTfjsKernels(options: TfjsKernelOptions): ClipKernels<Tenso
   const { tf, readback } = options;
   return {
     summarize(tensors, request) {
-      // TF.js has no float64: sum on the host with the oracle's own loop, so the bits agree.
+      // TF.js has no float64: a float64 sum on the host, with its error bound (core certifies).
       if (readback === 'async') {
         return Promise.all(tensors.map((tensor) => tensor.data())).then((all) =>
-          all.map((values, i) => summarizeValues(values as Float32Array, request, i)),
+          all.map((values, i) => hostSummary(values as Float32Array, request, i)),
         );
       }
-      return tensors.map((tensor, i) => summarizeValues(tensor.dataSync() as Float32Array, request, i));
+      return tensors.map((tensor, i) => hostSummary(engineValues(tf, tensor), request, i));
     },
     scale: (tensors, requests) =>
       tf.tidy(() =>
@@ -71,4 +79,128 @@ function clampTensor(tf: TfjsModule, tensor: Tensor, bounds: ClampBounds): Tenso
   const lower = tf.scalar(min, 'float32');
   const upper = tf.scalar(max, 'float32');
   return tf.where(tf.less(tensor, lower), lower, tf.where(tf.greater(tensor, upper), upper, tensor));
+}
+
+/**
+ * A tensor's float32 values without a copy where the engine allows: on the wasm backend a view of
+ * its heap (dataSync would copy them out), on cpu the backing array dataSync returns anyway.
+ * The view is read at once, before any other TF.js call can grow the heap or free the tensor.
+ */
+function engineValues(tf: TfjsModule, tensor: Tensor): Float32Array {
+  const backend = (tf as unknown as { backend?: () => unknown }).backend?.() as
+    | {
+        wasm?: { HEAPU8?: Uint8Array };
+        dataIdMap?: { has(id: object): boolean; get(id: object): { memoryOffset?: number; dtype?: string } };
+      }
+    | undefined;
+  const heap = backend?.wasm?.HEAPU8;
+  const dataId = (tensor as unknown as { dataId: object }).dataId;
+  if (heap !== undefined && backend?.dataIdMap?.has(dataId) === true) {
+    const { memoryOffset, dtype } = backend.dataIdMap.get(dataId);
+    if (dtype === 'float32' && typeof memoryOffset === 'number' && memoryOffset % 4 === 0) {
+      return new Float32Array(heap.buffer, heap.byteOffset + memoryOffset, tensor.size);
+    }
+  }
+  return tensor.dataSync() as Float32Array;
+}
+
+/** Elements per block, and blocks per group, of the host sum (the depth its bound counts). */
+const BLOCK = 4096;
+const GROUP_BLOCKS = 256;
+
+/**
+ * One tensor's summary on the host. Whole tensors with p = 1, 2 or ∞ take one pass: min, max and a
+ * plain float64 sum in a fixed tree — 4 accumulators over blocks of 4096 elements (at most 1024
+ * additions each, then 3 to merge them and 1 for the tail), block sums into groups of 256
+ * blocks, group sums into the total — with `float64SumErrorBound` for that depth. Slices,
+ * non-finite values and other orders take the oracle's loop (`summarizeValues`).
+ */
+function hostSummary(values: Float32Array, request: SummaryRequest, index: number): TensorSummary {
+  const { p } = request;
+  const layout = request.layouts[index];
+  if (layout === undefined) throw new Error(`summarize: no layout for tensor ${index}`);
+  if (layout.sliceCount !== 1 || !(p === 1 || p === 2 || p === Number.POSITIVE_INFINITY)) {
+    return summarizeValues(values, request, index);
+  }
+  const n = values.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let total = 0;
+  let group = 0;
+  let blocks = 0;
+  const square = p !== 1;
+  for (let start = 0; start < n; start += BLOCK) {
+    const end = Math.min(n, start + BLOCK);
+    const vectorEnd = start + ((end - start) & ~3);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = start;
+    // Element order for min and max (the first of equal values wins, as in the oracle).
+    for (; i < vectorEnd; i += 4) {
+      const a = values[i] as number;
+      const b = values[i + 1] as number;
+      const c = values[i + 2] as number;
+      const d = values[i + 3] as number;
+      if (a < min) min = a;
+      if (a > max) max = a;
+      if (b < min) min = b;
+      if (b > max) max = b;
+      if (c < min) min = c;
+      if (c > max) max = c;
+      if (d < min) min = d;
+      if (d > max) max = d;
+      if (square) {
+        s0 += a * a;
+        s1 += b * b;
+        s2 += c * c;
+        s3 += d * d;
+      } else {
+        s0 += Math.abs(a);
+        s1 += Math.abs(b);
+        s2 += Math.abs(c);
+        s3 += Math.abs(d);
+      }
+    }
+    let tail = 0;
+    for (; i < end; i++) {
+      const g = values[i] as number;
+      if (g < min) min = g;
+      if (g > max) max = g;
+      tail += square ? g * g : Math.abs(g);
+    }
+    group += s0 + s1 + (s2 + s3) + tail;
+    if (++blocks === GROUP_BLOCKS) {
+      total += group;
+      group = 0;
+      blocks = 0;
+    }
+  }
+  total += group;
+  // NaN or ±∞ somewhere (g² and |g| are finite for finite float32): the oracle's loop says where.
+  if (!Number.isFinite(total)) return summarizeValues(values, request, index);
+  const maxAbs = n === 0 ? 0 : Math.max(Math.abs(min), Math.abs(max));
+  if (p === Number.POSITIVE_INFINITY) {
+    return {
+      sums: new Float64Array([maxAbs]),
+      maxAbs: new Float64Array([maxAbs]),
+      minValue: min,
+      maxValue: max,
+      nonFiniteCount: 0,
+      firstNonFiniteIndex: -1,
+    };
+  }
+  // Any term's path: ≤ 1024 additions in its accumulator (or ≤ 3 in the tail), 3 merging the
+  // block, 1 into the group, ≤ 256 block sums per group, ≤ ⌈n / 2^20⌉ group sums into the total.
+  const depth = BLOCK / 4 + 4 + GROUP_BLOCKS + Math.ceil(n / (BLOCK * GROUP_BLOCKS)) + 1;
+  return {
+    sums: new Float64Array([total]),
+    sumErrors: new Float64Array([float64SumErrorBound(total, Math.min(depth, n - 1) + 1)]),
+    maxAbs: new Float64Array([maxAbs]),
+    minValue: min,
+    maxValue: max,
+    nonFiniteCount: 0,
+    firstNonFiniteIndex: -1,
+  };
 }
