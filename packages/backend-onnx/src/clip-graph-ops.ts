@@ -2,6 +2,7 @@
  * Typed helpers over {@link GraphBuilder} for the exported clip graph: constants, float64 power
  * sums, NaN-aware maxima and the exact power-of-two scaling the contract uses for large p.
  */
+import { FLOAT64_MIN_NORMAL } from '@gradclip/core';
 import type { GraphBuilder } from './graph-builder.js';
 import { ElementType } from './onnx-schema.js';
 
@@ -12,7 +13,6 @@ export interface GraphTensor {
 }
 
 /** Smallest positive float64 normal; power sums below it lost precision (see core's clip-math). */
-const FLOAT64_MIN_NORMAL = 2.2250738585072014e-308;
 
 export class ClipGraphOps {
   private readonly constants = new Map<string, string>();

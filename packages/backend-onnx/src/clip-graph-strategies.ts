@@ -3,7 +3,7 @@
  * with the spec's constants baked in. Where core throws ('error') or returns early ('skip'), the
  * graph raises a flag and passes the step's input through.
  */
-import { ClipError, type ResolvedSpec } from '@gradclip/core';
+import { ClipError, normalizeAxes, PYTORCH_EPSILON, type ResolvedSpec } from '@gradclip/core';
 import type { ClipGraphOps, GraphTensor } from './clip-graph-ops.js';
 
 export interface StepResult {
@@ -24,8 +24,6 @@ export interface StepResult {
 type ResolvedValueSpec = Extract<ResolvedSpec, { kind: 'value' }>;
 type ResolvedNormSpec = Extract<ResolvedSpec, { kind: 'norm' }>;
 type ResolvedGlobalNormSpec = Extract<ResolvedSpec, { kind: 'globalNorm' }>;
-
-const PYTORCH_EPSILON = Math.fround(1e-6);
 
 export function buildStep(
   ops: ClipGraphOps,
@@ -312,18 +310,11 @@ function decide(
   }
 }
 
+/** Core's axis rule (negative from the end; out of range or repeated is SHAPE_MISMATCH), on symbolic dims. */
 function resolveAxes(axes: readonly number[] | undefined, rank: number): readonly number[] | null {
   if (axes === undefined) return null;
-  for (const axis of axes) {
-    if (axis < -rank || axis >= rank) {
-      throw new ClipError(
-        'SHAPE_MISMATCH',
-        `spec.axes: axis ${axis} does not exist in a tensor of rank ${rank}; expected axes in [${-rank}, ${rank - 1}]`,
-        { field: 'spec.axes', value: axis, expected: `an axis in [${-rank}, ${rank - 1}]` },
-      );
-    }
-  }
-  const resolved = [...new Set(axes.map((axis) => (axis < 0 ? axis + rank : axis)))].sort((a, b) => a - b);
+  const dims = Array.from({ length: rank }, (_, axis) => `d${axis}`);
+  const resolved = normalizeAxes(axes, dims, 'spec.axes');
   return resolved.length === rank ? null : resolved;
 }
 

@@ -1,4 +1,12 @@
-import { ClipError, type ClipSpec, clip, createRandom, parseSpec, sameFloat32Array } from '@gradclip/core';
+import {
+  ClipError,
+  type ClipSpec,
+  clip,
+  clipSync,
+  createRandom,
+  parseSpec,
+  sameFloat32Array,
+} from '@gradclip/core';
 import { caseInputValues, conformanceCases } from '@gradclip/core/conformance';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -180,5 +188,26 @@ describe('exportClipGraph against the oracle', () => {
     expect(() =>
       exportClipGraph({ kind: 'norm', maxNorm: 1, axes: [2] }, { inputs: [{ name: 'w', shape: [2, 2] }] }),
     ).toThrow(/axis 2/);
+  });
+});
+
+describe('the export takes its axis rule from core', () => {
+  it('accepts and refuses exactly the axes core does, with the same error code', () => {
+    const outcome = (run: () => unknown) => {
+      try {
+        run();
+        return 'ok';
+      } catch (error) {
+        return error instanceof ClipError ? error.code : String(error);
+      }
+    };
+    for (const axes of [[-1, 1], [0], [1], [2], [-3], [0, 0], [-2, 0], [0, 1], []]) {
+      const spec = { kind: 'norm', maxNorm: 1, axes };
+      const core = outcome(() =>
+        clipSync({ w: { shape: [3, 4], values: new Float32Array(12) } }, spec as ClipSpec),
+      );
+      const onnx = outcome(() => exportClipGraph(spec, { inputs: [{ name: 'w', shape: [3, 4] }] }));
+      expect(onnx, `axes [${axes.join(', ')}]`).toBe(core);
+    }
   });
 });

@@ -63,7 +63,7 @@ export function rescaleExponent(maxAbs: number): number {
 export function powerSumNeedsRescale(sum: number, maxAbs: number, p: number): boolean {
   if (p === Number.POSITIVE_INFINITY || !Number.isFinite(maxAbs)) return false;
   if (sum === Number.POSITIVE_INFINITY) return true;
-  return maxAbs > 0 && sum < 2.2250738585072014e-308;
+  return maxAbs > 0 && sum < FLOAT64_MIN_NORMAL;
 }
 
 /** What to do with one slice (or all tensors, for a global norm). */
@@ -81,7 +81,10 @@ export type ScaleDecision =
     };
 
 const IDENTITY: ScaleDecision = { apply: false, scale: 1 };
-const PYTORCH_EPSILON = Math.fround(1e-6);
+/** PyTorch's `clip_grad_norm_` epsilon, `total_norm + 1e-6`, as the float32 it is added as. */
+export const PYTORCH_EPSILON = Math.fround(1e-6);
+/** The smallest normal float64: a power sum below it has lost precision and is recomputed pre-scaled. */
+export const FLOAT64_MIN_NORMAL = 2.2250738585072014e-308;
 
 function multiply(factor: number): ScaleDecision {
   const multiplier = Math.fround(factor);

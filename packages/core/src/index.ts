@@ -18,7 +18,13 @@ export type {
   SummaryRequest,
   TensorSummary,
 } from './backend.js';
-export { decideScale, normFromPowerSum, type ScaleDecision } from './clip-math.js';
+export {
+  decideScale,
+  FLOAT64_MIN_NORMAL,
+  normFromPowerSum,
+  PYTORCH_EPSILON,
+  type ScaleDecision,
+} from './clip-math.js';
 export {
   type ClipCallOptions,
   type Clipper,
@@ -76,6 +82,7 @@ export type { ClipReport, ClipResult } from './report.js';
 export {
   elementCount,
   multiIndex,
+  normalizeAxes,
   type SliceLayout,
   sliceIndexOfElements,
   sliceLayout,

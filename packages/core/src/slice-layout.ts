@@ -31,25 +31,7 @@ export function sliceLayout(
 ): SliceLayout {
   if (axes === undefined) return wholeTensorLayout(shape);
   const rank = shape.length;
-  const normalised = axes.map((axis) => {
-    const resolved = axis < 0 ? axis + rank : axis;
-    if (resolved < 0 || resolved >= rank) {
-      throw new ClipError(
-        'SHAPE_MISMATCH',
-        `${field}: axis ${axis} does not exist in a tensor of shape [${shape.join(', ')}]; expected axes in [${-rank}, ${rank - 1}]`,
-        { field, value: axis, expected: `an axis in [${-rank}, ${rank - 1}]` },
-      );
-    }
-    return resolved;
-  });
-  const sorted = [...new Set(normalised)].sort((a, b) => a - b);
-  if (sorted.length !== normalised.length) {
-    throw new ClipError('SHAPE_MISMATCH', `${field}: axes [${axes.join(', ')}] name the same axis twice`, {
-      field,
-      value: axes,
-      expected: 'each axis at most once',
-    });
-  }
+  const sorted = normalizeAxes(axes, shape, field);
   if (sorted.length === rank) return wholeTensorLayout(shape);
   let sliceCount = 1;
   shape.forEach((dim, axis) => {
@@ -105,4 +87,37 @@ export function multiIndex(shape: readonly number[], flat: number): number[] {
     rest = Math.floor(rest / dim);
   }
   return index;
+}
+
+/**
+ * Axes resolved against a shape: negative axes count from the end; an axis out of range or named
+ * twice is `ClipError('SHAPE_MISMATCH')`. Sorted ascending. The one rule for every consumer of
+ * `axes` (the strategies here, the ONNX graph export).
+ */
+export function normalizeAxes(
+  axes: readonly number[],
+  shape: readonly (number | string)[],
+  field: string,
+): number[] {
+  const rank = shape.length;
+  const normalised = axes.map((axis) => {
+    const resolved = axis < 0 ? axis + rank : axis;
+    if (resolved < 0 || resolved >= rank) {
+      throw new ClipError(
+        'SHAPE_MISMATCH',
+        `${field}: axis ${axis} does not exist in a tensor of shape [${shape.join(', ')}]; expected axes in [${-rank}, ${rank - 1}]`,
+        { field, value: axis, expected: `an axis in [${-rank}, ${rank - 1}]` },
+      );
+    }
+    return resolved;
+  });
+  const sorted = [...new Set(normalised)].sort((a, b) => a - b);
+  if (sorted.length !== normalised.length) {
+    throw new ClipError('SHAPE_MISMATCH', `${field}: axes [${axes.join(', ')}] name the same axis twice`, {
+      field,
+      value: axes,
+      expected: 'each axis at most once',
+    });
+  }
+  return sorted;
 }
