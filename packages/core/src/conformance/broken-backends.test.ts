@@ -101,7 +101,7 @@ const broken: Broken[] = [
     expected: 'wrong-error',
     backend: fake({
       summarize: summaries((summary, _tensor, i, all) => {
-        const lastBad = all.findLastIndex((other) => other.nonFiniteCount > 0);
+        const lastBad = all.reduce((last, other, k) => (other.nonFiniteCount > 0 ? k : last), -1);
         return i === lastBad ? summary : { ...summary, nonFiniteCount: 0, firstNonFiniteIndex: -1 };
       }),
     }),
