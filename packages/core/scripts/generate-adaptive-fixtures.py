@@ -4,7 +4,9 @@
 Run with Debian's python3 (apt: python3-numpy):
     /usr/bin/python3 scripts/generate-adaptive-fixtures.py
 
-Writes fixtures/adaptive/<name>.json: long sequences of seeded gradients run through AutoClip,
+Writes fixtures/agc.json (AGC, Brock et al. 2021 / nfnets agc_optax.py: unit-wise norms over the
+reference's default axes by rank, max_i = clipping * max(|W_i|, eps)) and
+fixtures/adaptive/<name>.json: long sequences of seeded gradients run through AutoClip,
 ZClip and AdaGC as implemented here, independently of the TypeScript, from each paper's
 published algorithm and its reference code's order of operations:
 
@@ -126,7 +128,7 @@ def checksum(arrays):
     """FNV-1a over the float32 bit patterns (as 32-bit words) of every output, in order."""
     h = 0x811C9DC5
     for a in arrays:
-        for word in a.view(np.uint32).tolist():
+        for word in np.ascontiguousarray(a, dtype=np.float32).ravel().view(np.uint32).tolist():
             h = ((h ^ word) * 16777619) & MASK
     return h
 
@@ -240,6 +242,85 @@ class AdaGC:
         return {"kind": "adaGC", "step": self.step, "tensors": list(self.names), "gammas": list(self.gammas)}
 
 
+def unit_axes(shape):
+    """AGC's default unit axes by rank (HWIO / IO layouts), as the NFNets reference code."""
+    rank = len(shape)
+    if rank <= 1:
+        return tuple(range(rank))
+    if rank in (2, 3):
+        return (0,)
+    if rank == 4:
+        return (0, 1, 2)
+    return (0, 1, 2, 3)
+
+
+def unit_norms(array, axes):
+    """Per unit (the slices left after reducing `axes`), the exact L2 norm: sqrt(fsum(x^2))."""
+    kept = [a for a in range(array.ndim) if a not in axes]
+    moved = np.moveaxis(array.astype(np.float64), kept + list(axes), list(range(array.ndim)))
+    units = moved.reshape(int(np.prod([array.shape[a] for a in kept])) if kept else 1, -1)
+    return [math.sqrt(math.fsum(float(v) * float(v) for v in unit)) for unit in units], kept
+
+
+def agc(grad, param, clipping, eps, axes):
+    """AGC: max_i = clipping * max(|W_i|, eps) with |W_i| rounded to float32; exact rule per unit."""
+    g_norms, kept = unit_norms(grad, axes)
+    p_norms, _ = unit_norms(param, axes)
+    scales, applied = [], []
+    for g, p in zip(g_norms, p_norms):
+        apply, scale = decide(g, clipping * max(f32(p), eps))
+        scales.append(np.float32(scale))
+        applied.append(apply)
+    if not any(applied):
+        return grad, False, 1.0
+    shape = [grad.shape[a] for a in kept]
+    factor = np.array(scales, dtype=np.float32).reshape(shape) if kept else np.float32(scales[0])
+    # Broadcast the per-unit factor back over the reduced axes.
+    expanded = np.expand_dims(factor, tuple(axes)) if kept else factor
+    return (grad * expanded).astype(np.float32), True, float(min(scales))
+
+
+def agc_fixture():
+    shapes = [[6, 5], [5], [3, 3, 2, 4], [2, 4, 3], [4, 3]]
+    names = ["conv/dense", "dense/bias", "conv/kernel", "attention/qkv", "classifier"]
+    cases = []
+    for seed, clipping, eps, grad_scale, exclude in [
+        (41, 0.01, 1e-3, 0.05, ["classifier"]),
+        (42, 0.1, 1e-3, 0.05, []),
+        (43, 0.01, 1e-3, 0.001, ["classifier"]),
+        (44, 0.02, 0.5, 0.2, []),
+    ]:
+        rng = Random(seed)
+        params, grads = [], []
+        for i, shape in enumerate(shapes):
+            size = int(np.prod(shape))
+            # Unit 0 of every parameter is zero, so eps decides its threshold.
+            values = [0.0 if k % shape[-1] == 0 and i != 1 else rng.normal() * 0.5 for k in range(size)]
+            params.append(np.array(values, dtype=np.float64).astype(np.float32).reshape(shape))
+        for shape in shapes:
+            size = int(np.prod(shape))
+            grads.append(np.array([rng.normal() * grad_scale for _ in range(size)], dtype=np.float64).astype(np.float32).reshape(shape))
+        outputs, clipped, smallest = [], False, 1.0
+        for name, g, p in zip(names, grads, params):
+            if name in exclude:
+                outputs.append(g)
+                continue
+            out, applied, scale = agc(g, p, clipping, eps, unit_axes(g.shape))
+            outputs.append(out)
+            clipped = clipped or applied
+            smallest = min(smallest, scale)
+        spec = {"kind": "agc", "clipping": clipping, "eps": eps}
+        if exclude:
+            spec["exclude"] = exclude
+        cases.append({"seed": seed, "gradScale": grad_scale, "spec": spec, "clipped": clipped,
+                      "scale": smallest, "checksum": checksum(outputs)})
+        print(f"agc seed {seed}: clipped {clipped}, smallest scale {smallest}")
+    data = {"shapes": shapes, "names": names, "cases": cases}
+    with open(os.path.join(OUT, "..", "agc.json"), "w") as f:
+        json.dump(data, f, separators=(",", ":"), allow_nan=False)
+        f.write("\n")
+
+
 SHAPES = [[6, 5], [5], [12]]
 NAMES = ["dense/kernel", "dense/bias", "head"]
 
@@ -297,6 +378,7 @@ def main():
         AdaGC(NAMES), 500)
     run("ada-gc-short-warmup", {"kind": "adaGC", "warmup": 20, "beta": 0.9, "relative": 1.2, "absolute": 0.5},
         sequence(32, 400, 0.05, 20.0, [0.3, 0.1, 0.2]), AdaGC(NAMES, beta=0.9, absolute=0.5, relative=1.2, warmup=20), 100)
+    agc_fixture()
 
 
 if __name__ == "__main__":

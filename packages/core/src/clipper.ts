@@ -9,6 +9,7 @@ import {
 import { ClipError, describeValue, invalid } from './errors.js';
 import { type ClippedGradients, type Gradients, unpackGradients } from './gradient-container.js';
 import { runAsync, runSync, type Steps } from './kernel-steps.js';
+import { matchParameters } from './parameters.js';
 import { parseSpec, specToJson } from './parse-spec.js';
 import type { HostTensor } from './reference/host-tensor.js';
 import { createReferenceBackend } from './reference/reference-backend.js';
@@ -18,12 +19,17 @@ import { runStrategy } from './strategies/run-strategy.js';
 import { type StateSlots, stateSlots } from './strategies/state-slots.js';
 import { createStrategyContext, type StrategyContext } from './strategies/strategy-context.js';
 
-export interface ClipCallOptions {
+export interface ClipCallOptions<T = unknown> {
   /** Also report each input tensor's norm (`report.perTensorNorms`). Default false. */
   readonly perTensorNorms?: boolean;
+  /**
+   * The parameters beside the gradients, for `agc`: in the gradients' container (a list by
+   * position, or a map by name; extra names allowed), each with its gradient's shape.
+   */
+  readonly parameters?: Gradients<T>;
 }
 
-export interface ClipperOptions<T> extends ClipCallOptions {
+export interface ClipperOptions<T> extends ClipCallOptions<T> {
   /** The backend whose tensors are clipped. Default: the float64 reference backend on host tensors. */
   readonly backend?: ClipBackend<T>;
   /**
@@ -48,12 +54,12 @@ export interface Clipper<T> {
   toJSON(): ClipperJson;
   clip<G extends Gradients<T>>(
     gradients: G,
-    options?: ClipCallOptions,
+    options?: ClipCallOptions<T>,
   ): Promise<ClipResult<ClippedGradients<G, T>>>;
   /** The same, synchronously, for backends whose kernels return values (not Promises). */
   clipSync<G extends Gradients<T>>(
     gradients: G,
-    options?: ClipCallOptions,
+    options?: ClipCallOptions<T>,
   ): ClipResult<ClippedGradients<G, T>>;
 }
 
@@ -70,12 +76,19 @@ export function createClipper<T = HostTensor>(
   let memories = importState(resolved, checked.state);
   const steps = <G extends Gradients<T>>(
     gradients: G,
-    callOptions: ClipCallOptions | undefined,
+    callOptions: ClipCallOptions<T> | undefined,
     pending: Map<ResolvedSpec, unknown>,
   ) => {
     const call = checkOptions(callOptions, 'callOptions');
     const perTensorNorms = call.perTensorNorms ?? checked.perTensorNorms ?? false;
-    return clipSteps(resolved, backend, gradients, perTensorNorms, stateSlots(memories, pending));
+    const parameters = call.parameters ?? checked.parameters;
+    return clipSteps(
+      resolved,
+      backend,
+      gradients,
+      { perTensorNorms, parameters },
+      stateSlots(memories, pending),
+    );
   };
   // Commits a successful call's state writes: a new map, so a state read elsewhere never changes.
   const commit = (pending: ReadonlyMap<ResolvedSpec, unknown>) => {
@@ -85,7 +98,7 @@ export function createClipper<T = HostTensor>(
     memories = next;
   };
   let queue: Promise<unknown> = Promise.resolve();
-  const clipAsync = <G extends Gradients<T>>(gradients: G, callOptions: ClipCallOptions | undefined) => {
+  const clipAsync = <G extends Gradients<T>>(gradients: G, callOptions: ClipCallOptions<T> | undefined) => {
     const run = async () => {
       const pending = new Map<ResolvedSpec, unknown>();
       const result = await runAsync(steps(gradients, callOptions, pending));
@@ -180,12 +193,16 @@ function* clipSteps<T, G extends Gradients<T>>(
   spec: ResolvedSpec,
   backend: ClipBackend<T>,
   gradients: G,
-  perTensorNorms: boolean,
+  options: { readonly perTensorNorms: boolean; readonly parameters: Gradients<T> | undefined },
   state: StateSlots,
 ): Steps<ClipResult<ClippedGradients<G, T>>> {
   const unpacked = unpackGradients(gradients, backend);
   const inputs = unpacked.entries.map((entry) => entry.tensor);
-  const context = createStrategyContext(backend, unpacked.entries, perTensorNorms, state);
+  const parameters =
+    options.parameters === undefined
+      ? undefined
+      : matchParameters(options.parameters, gradients, unpacked.entries, backend);
+  const context = createStrategyContext(backend, unpacked.entries, options.perTensorNorms, state, parameters);
   let outputs: readonly T[] = [];
   try {
     const result = yield* runStrategy(spec, inputs, context);

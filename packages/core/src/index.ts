@@ -90,6 +90,7 @@ export {
 } from './slice-layout.js';
 export type {
   AdaGcSpec,
+  AgcSpec,
   AutoClipSpec,
   ChainSpec,
   ClipKind,
@@ -100,6 +101,7 @@ export type {
   NormOrder,
   NormSpec,
   ResolvedAdaGcSpec,
+  ResolvedAgcSpec,
   ResolvedAutoClipSpec,
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,

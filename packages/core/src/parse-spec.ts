@@ -4,6 +4,7 @@ import type {
   CompatMode,
   NonFinitePolicy,
   ResolvedAdaGcSpec,
+  ResolvedAgcSpec,
   ResolvedAutoClipSpec,
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,
@@ -16,7 +17,17 @@ import type {
   ZClipOption,
 } from './spec.js';
 
-const KINDS = ['value', 'norm', 'globalNorm', 'chain', 'autoClip', 'zClip', 'adaGC', 'skipOnSpike'] as const;
+const KINDS = [
+  'value',
+  'norm',
+  'globalNorm',
+  'chain',
+  'agc',
+  'autoClip',
+  'zClip',
+  'adaGC',
+  'skipOnSpike',
+] as const;
 const ZCLIP_MODES: readonly ZClipMode[] = ['zscore', 'percentile'];
 const ZCLIP_OPTIONS: readonly ZClipOption[] = ['adaptiveScaling', 'mean'];
 const POLICIES: readonly NonFinitePolicy[] = ['error', 'propagate', 'nanAll', 'skip', 'zero'];
@@ -27,6 +38,7 @@ const ALLOWED_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   norm: ['kind', 'maxNorm', 'p', 'axes', 'nonFinite', 'compat'],
   globalNorm: ['kind', 'maxNorm', 'p', 'nonFinite', 'compat'],
   chain: ['kind', 'steps', 'nonFinite', 'compat'],
+  agc: ['kind', 'clipping', 'eps', 'axes', 'exclude', 'nonFinite', 'compat'],
   autoClip: ['kind', 'percentile', 'window', 'nonFinite', 'compat'],
   zClip: [
     'kind',
@@ -157,6 +169,15 @@ function toJson(spec: ResolvedSpec): ClipSpec {
       };
     case 'chain':
       return { kind: 'chain', steps: spec.steps.map(toJson), ...options };
+    case 'agc':
+      return {
+        kind: 'agc',
+        clipping: spec.clipping,
+        eps: spec.eps,
+        ...(spec.axes === undefined ? {} : { axes: [...spec.axes] }),
+        exclude: [...spec.exclude],
+        ...options,
+      };
     case 'autoClip':
       return {
         kind: 'autoClip',
@@ -256,6 +277,8 @@ function resolve(input: unknown, field: string, inherited: Inherited, depth: num
       return resolveGlobalNorm(record, field, options);
     case 'chain':
       return resolveChain(record, field, options, depth);
+    case 'agc':
+      return resolveAgc(record, field, options);
     case 'autoClip':
       return resolveAutoClip(record, field, options);
     case 'zClip':
@@ -302,37 +325,33 @@ function resolveNorm(record: Record<string, unknown>, field: string, options: In
   const p = normOrder(record.p, `${field}.p`);
   checkCompatOrder(p, options.compat, field);
   checkCompatThreshold(maxNorm, options.compat, `${field}.maxNorm`);
-  let axes: readonly number[] | undefined;
-  if (record.axes !== undefined) {
-    const raw = record.axes;
-    if (!Array.isArray(raw) || raw.length === 0) {
-      throw invalid(
-        'INVALID_SPEC',
-        `${field}.axes`,
-        raw,
-        'a non-empty array of integer axes (omit it for the whole tensor)',
-      );
-    }
-    // An index loop, not forEach: forEach skips the holes of a sparse array such as [, 1].
-    const seen = new Set<number>();
-    for (let i = 0; i < raw.length; i++) {
-      const axis: unknown = raw[i];
-      if (typeof axis !== 'number' || !Number.isInteger(axis)) {
-        throw invalid(
-          'INVALID_SPEC',
-          `${field}.axes[${i}]`,
-          axis,
-          'an integer axis (negative counts from the end)',
-        );
-      }
-      if (seen.has(axis)) {
-        throw invalid('INVALID_SPEC', `${field}.axes[${i}]`, axis, 'each axis at most once');
-      }
-      seen.add(axis);
-    }
-    axes = [...seen];
-  }
+  const axes = record.axes === undefined ? undefined : axesList(record.axes, `${field}.axes`);
   return { kind: 'norm', maxNorm, p, axes, ...options };
+}
+
+/** A non-empty list of distinct integer axes (negative counts from the end). */
+function axesList(raw: unknown, field: string): readonly number[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw invalid(
+      'INVALID_SPEC',
+      field,
+      raw,
+      'a non-empty array of integer axes (omit it for the whole tensor)',
+    );
+  }
+  // An index loop, not forEach: forEach skips the holes of a sparse array such as [, 1].
+  const seen = new Set<number>();
+  for (let i = 0; i < raw.length; i++) {
+    const axis: unknown = raw[i];
+    if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+      throw invalid('INVALID_SPEC', `${field}[${i}]`, axis, 'an integer axis (negative counts from the end)');
+    }
+    if (seen.has(axis)) {
+      throw invalid('INVALID_SPEC', `${field}[${i}]`, axis, 'each axis at most once');
+    }
+    seen.add(axis);
+  }
+  return [...seen];
 }
 
 function resolveGlobalNorm(
@@ -371,6 +390,40 @@ function resolveChain(
     resolved.push(resolve(steps[i], `${field}.steps[${i}]`, options, depth + 1));
   }
   return { kind: 'chain', steps: resolved, ...options };
+}
+
+function resolveAgc(record: Record<string, unknown>, field: string, options: Inherited): ResolvedAgcSpec {
+  exactOnly(options, field, 'agc');
+  const exclude: string[] = [];
+  if (record.exclude !== undefined) {
+    const raw = record.exclude;
+    if (!Array.isArray(raw)) {
+      throw invalid('INVALID_SPEC', `${field}.exclude`, raw, 'an array of tensor names to leave unclipped');
+    }
+    for (let i = 0; i < raw.length; i++) {
+      const name: unknown = raw[i];
+      if (typeof name !== 'string') {
+        throw invalid('INVALID_SPEC', `${field}.exclude[${i}]`, name, 'a tensor name (a string)');
+      }
+      exclude.push(name);
+    }
+  }
+  return {
+    kind: 'agc',
+    clipping: numberIn(record.clipping, `${field}.clipping`, 0.01, {
+      low: 0,
+      high: Number.MAX_VALUE,
+      expected: 'a finite number ≥ 0 (λ; 0.01 by default)',
+    }),
+    eps: numberIn(record.eps, `${field}.eps`, 1e-3, {
+      low: 0,
+      high: Number.MAX_VALUE,
+      expected: 'a finite number ≥ 0 (the floor on parameter norms; 1e-3 by default)',
+    }),
+    axes: record.axes === undefined ? undefined : axesList(record.axes, `${field}.axes`),
+    exclude,
+    ...options,
+  };
 }
 
 function resolveAutoClip(

@@ -142,7 +142,30 @@ export interface SkipOnSpikeSpec extends SpecOptions {
   readonly p?: NormOrder;
 }
 
+/**
+ * Adaptive gradient clipping (Brock et al. 2021, NFNets; Optax `adaptive_grad_clip`): unit-wise,
+ * each unit's gradient norm is held to `clipping · max(‖W_i‖, eps)`, a ratio to the norm of the
+ * same unit of the parameters. Needs the parameters beside the gradients:
+ * `clip(gradients, spec, { parameters })`.
+ */
+export interface AgcSpec extends SpecOptions {
+  readonly kind: 'agc';
+  /** λ, ≥ 0; default 0.01 (the paper's value for batch 4096; larger for smaller batches). */
+  readonly clipping?: number;
+  /** Floor on the parameter norm, ≥ 0; default 1e-3 (so zero-initialised units still train). */
+  readonly eps?: number;
+  /**
+   * Axes each unit's norm is taken over, for every tensor (negative counts from the end). Default,
+   * by rank as the reference code (HWIO/IO layouts): ≤ 1 → the whole tensor; 2 or 3 → [0];
+   * 4 → [0, 1, 2]; 5 → [0, 1, 2, 3]. PyTorch's OI layouts want [1] (or [1, 2, 3] for convolutions).
+   */
+  readonly axes?: readonly number[];
+  /** Names of tensors left unclipped (the paper leaves the final classifier unclipped). */
+  readonly exclude?: readonly string[];
+}
+
 export type ClipSpec =
+  | AgcSpec
   | ValueSpec
   | NormSpec
   | GlobalNormSpec
@@ -155,6 +178,7 @@ export type ClipKind = ClipSpec['kind'];
 
 /** A validated spec with every default filled in and every number resolved (p = ∞ is `Infinity`). */
 export type ResolvedSpec =
+  | ResolvedAgcSpec
   | ResolvedValueSpec
   | ResolvedNormSpec
   | ResolvedGlobalNormSpec
@@ -228,4 +252,12 @@ export interface ResolvedSkipOnSpikeSpec extends ResolvedOptions {
   readonly kind: 'skipOnSpike';
   readonly maxNorm: number;
   readonly p: number;
+}
+
+export interface ResolvedAgcSpec extends ResolvedOptions {
+  readonly kind: 'agc';
+  readonly clipping: number;
+  readonly eps: number;
+  readonly axes: readonly number[] | undefined;
+  readonly exclude: readonly string[];
 }

@@ -6,6 +6,7 @@
 import type { Steps } from '../kernel-steps.js';
 import type { ResolvedSpec } from '../spec.js';
 import { runAdaGc } from './ada-gc.js';
+import { runAgc } from './agc.js';
 import { runAutoClip } from './auto-clip.js';
 import { runChain } from './chain.js';
 import { runGlobalNorm } from './global-norm.js';
@@ -29,6 +30,8 @@ export function* runStrategy<T>(
       return yield* runGlobalNorm(spec, tensors, context);
     case 'chain':
       return yield* runChain(spec, tensors, context, (step, current) => runStrategy(step, current, context));
+    case 'agc':
+      return yield* runAgc(spec, tensors, context);
     case 'autoClip':
       return yield* runAutoClip(spec, tensors, context);
     case 'zClip':

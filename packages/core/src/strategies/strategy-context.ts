@@ -14,6 +14,8 @@ export interface StrategyContext<T> {
   readonly decisions: DecisionTally;
   /** The state of stateful specs (adaptive thresholds): read at the start, written for commit. */
   readonly state: StateSlots;
+  /** The parameters beside the gradients (same order), when the call gave them (`agc` needs them). */
+  readonly parameters: readonly T[] | undefined;
 }
 
 export interface DecisionTally {
@@ -32,6 +34,7 @@ export function createStrategyContext<T>(
   entries: readonly { readonly name: string; readonly shape: readonly number[] }[],
   perTensorNorms: boolean,
   state: StateSlots = transientStateSlots(),
+  parameters?: readonly T[],
 ): StrategyContext<T> {
   return {
     backend,
@@ -41,5 +44,6 @@ export function createStrategyContext<T>(
     perTensorNorms,
     decisions: { certified: 0, exactFallback: 0 },
     state,
+    parameters,
   };
 }
