@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clip } from './clipper.js';
 import { ClipError } from './errors.js';
-import { combinePartialNorms, normOfPartial } from './partial-norm.js';
+import { combinePartialNorms, normOfPartial, parsePartialNorm, partialNormToJson } from './partial-norm.js';
 import type { HostTensor } from './reference/host-tensor.js';
 import { clipWithNorm, partialNorm } from './two-phase.js';
 
@@ -66,5 +67,102 @@ describe('two-phase clipping', () => {
     await expect(clipWithNorm([host([1])], { kind: 'globalNorm', maxNorm: 1 }, -1)).rejects.toThrow(
       /totalNorm: got -1/,
     );
+  });
+});
+
+describe('partial norms are validated wherever they arrive (issue 12 #2)', () => {
+  const good = async () => partialNorm([host([3, 4])]);
+  const codeOf = async (run: () => unknown) => {
+    try {
+      await run();
+      return 'no error';
+    } catch (error) {
+      return error instanceof ClipError ? `${error.code} ${error.field}` : `untyped ${String(error)}`;
+    }
+  };
+
+  it('names the field of a malformed partial instead of returning NaN gradients', async () => {
+    const spec = { kind: 'globalNorm', maxNorm: 1 } as const;
+    const base = await good();
+    const cases: [unknown, string][] = [
+      [{ ...base, terms: [-4] }, 'INVALID_SPEC totalNorm.terms'],
+      [{ ...base, terms: [Number.NaN] }, 'INVALID_SPEC totalNorm.terms'],
+      [{ ...base, exponent: Number.NaN }, 'INVALID_SPEC totalNorm.exponent'],
+      [{ ...base, nonFiniteCount: -1 }, 'INVALID_SPEC totalNorm.nonFiniteCount'],
+      [{ ...base, maxAbs: 'huge' }, 'INVALID_SPEC totalNorm.maxAbs'],
+      [{ ...base, p: 'two' }, 'INVALID_SPEC totalNorm.p'],
+      [null, 'INVALID_SPEC totalNorm'],
+      [{}, 'INVALID_SPEC totalNorm.terms'],
+    ];
+    for (const [partial, expected] of cases) {
+      expect(await codeOf(() => clipWithNorm([host([1, 2])], spec, partial as never))).toBe(expected);
+    }
+    expect(await codeOf(() => combinePartialNorms([{}, {}] as never))).toBe('INVALID_SPEC parts[0].terms');
+    expect(await codeOf(() => combinePartialNorms(null as never))).toBe('INVALID_SPEC parts');
+    expect(await codeOf(() => partialNorm([host([1])], { nonFinite: 'bogus' as never }))).toBe(
+      'INVALID_SPEC options.nonFinite',
+    );
+  });
+
+  it('survives JSON, NaN and infinities included (partialNormToJson)', async () => {
+    const nan = await partialNorm([host([Number.NaN, 1])]);
+    const back = parsePartialNorm(JSON.parse(JSON.stringify(partialNormToJson(nan))));
+    expect(back.maxAbs).toBeNaN();
+    expect(normOfPartial(back)).toBeNaN();
+    const inf = await partialNorm([host([Number.POSITIVE_INFINITY, 1])]);
+    expect(normOfPartial(parsePartialNorm(JSON.parse(JSON.stringify(partialNormToJson(inf)))))).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+  });
+
+  it('fuzzed partials: a typed ClipError or a finite, correct answer, never NaN gradients', async () => {
+    const anything = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.double(),
+      fc.string(),
+      fc.array(fc.double(), { maxLength: 4 }),
+    );
+    const partials = fc.record(
+      {
+        p: fc.oneof(fc.constant(2), fc.constant('inf'), anything),
+        terms: anything,
+        exponent: fc.oneof(fc.constant(0), anything),
+        maxAbs: anything,
+        nonFiniteCount: fc.oneof(fc.constant(0), anything),
+        tensorCount: fc.oneof(fc.constant(1), anything),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(partials, async (partial) => {
+        try {
+          const { gradients } = await clipWithNorm(
+            [host([1, 2])],
+            { kind: 'globalNorm', maxNorm: 1, p: partial.p === 'inf' ? 'inf' : 2 },
+            partial as never,
+          );
+          expect(Array.from(gradients[0]?.values ?? []).every(Number.isFinite)).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ClipError);
+        }
+      }),
+      { seed: 20261202, numRuns: 400 },
+    );
+  });
+});
+
+describe('an empty chain still applies its non-finite policy (issue 12 #8)', () => {
+  it('refuses NaN under the default "error", zeroes it under "zero"', async () => {
+    await expect(clip([host([1, Number.NaN])], { kind: 'chain', steps: [] })).rejects.toMatchObject({
+      code: 'NON_FINITE_GRADIENT',
+    });
+    const { gradients, report } = await clip([host([1, Number.NaN])], {
+      kind: 'chain',
+      steps: [],
+      nonFinite: 'zero',
+    });
+    expect(Array.from(gradients[0]?.values ?? [])).toEqual([1, 0]);
+    expect(report.nonFiniteCount).toBe(1);
   });
 });
