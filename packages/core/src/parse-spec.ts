@@ -6,6 +6,7 @@ import type {
   ResolvedAdaGcSpec,
   ResolvedAgcSpec,
   ResolvedAutoClipSpec,
+  ResolvedBlockRmsSpec,
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,
   ResolvedNormSpec,
@@ -23,6 +24,7 @@ const KINDS = [
   'globalNorm',
   'chain',
   'agc',
+  'blockRms',
   'autoClip',
   'zClip',
   'adaGC',
@@ -39,6 +41,7 @@ const ALLOWED_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   globalNorm: ['kind', 'maxNorm', 'p', 'nonFinite', 'compat'],
   chain: ['kind', 'steps', 'nonFinite', 'compat'],
   agc: ['kind', 'clipping', 'eps', 'axes', 'exclude', 'nonFinite', 'compat'],
+  blockRms: ['kind', 'threshold', 'nonFinite', 'compat'],
   autoClip: ['kind', 'percentile', 'window', 'nonFinite', 'compat'],
   zClip: [
     'kind',
@@ -178,6 +181,12 @@ function toJson(spec: ResolvedSpec): ClipSpec {
         exclude: [...spec.exclude],
         ...options,
       };
+    case 'blockRms':
+      return {
+        kind: 'blockRms',
+        threshold: thresholdToJson(spec.threshold) as number | 'Infinity',
+        ...options,
+      };
     case 'autoClip':
       return {
         kind: 'autoClip',
@@ -279,6 +288,8 @@ function resolve(input: unknown, field: string, inherited: Inherited, depth: num
       return resolveChain(record, field, options, depth);
     case 'agc':
       return resolveAgc(record, field, options);
+    case 'blockRms':
+      return resolveBlockRms(record, field, options);
     case 'autoClip':
       return resolveAutoClip(record, field, options);
     case 'zClip':
@@ -424,6 +435,15 @@ function resolveAgc(record: Record<string, unknown>, field: string, options: Inh
     exclude,
     ...options,
   };
+}
+
+function resolveBlockRms(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+): ResolvedBlockRmsSpec {
+  exactOnly(options, field, 'blockRms');
+  return { kind: 'blockRms', threshold: threshold(record.threshold, `${field}.threshold`), ...options };
 }
 
 function resolveAutoClip(

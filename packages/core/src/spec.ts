@@ -164,8 +164,19 @@ export interface AgcSpec extends SpecOptions {
   readonly exclude?: readonly string[];
 }
 
+/**
+ * Optax `clip_by_block_rms`: per tensor, `u / max(1, rms(u) / threshold)` with
+ * `rms(u) = ‖u‖₂ / √size` — a per-tensor norm clip whose threshold grows with the tensor's size,
+ * `threshold · √size`, applied by the exact rule.
+ */
+export interface BlockRmsSpec extends SpecOptions {
+  readonly kind: 'blockRms';
+  readonly threshold: Threshold;
+}
+
 export type ClipSpec =
   | AgcSpec
+  | BlockRmsSpec
   | ValueSpec
   | NormSpec
   | GlobalNormSpec
@@ -179,6 +190,7 @@ export type ClipKind = ClipSpec['kind'];
 /** A validated spec with every default filled in and every number resolved (p = ∞ is `Infinity`). */
 export type ResolvedSpec =
   | ResolvedAgcSpec
+  | ResolvedBlockRmsSpec
   | ResolvedValueSpec
   | ResolvedNormSpec
   | ResolvedGlobalNormSpec
@@ -260,4 +272,9 @@ export interface ResolvedAgcSpec extends ResolvedOptions {
   readonly eps: number;
   readonly axes: readonly number[] | undefined;
   readonly exclude: readonly string[];
+}
+
+export interface ResolvedBlockRmsSpec extends ResolvedOptions {
+  readonly kind: 'blockRms';
+  readonly threshold: number;
 }

@@ -8,6 +8,7 @@ import type { ResolvedSpec } from '../spec.js';
 import { runAdaGc } from './ada-gc.js';
 import { runAgc } from './agc.js';
 import { runAutoClip } from './auto-clip.js';
+import { runBlockRms } from './block-rms.js';
 import { runChain } from './chain.js';
 import { runGlobalNorm } from './global-norm.js';
 import { runNorm } from './norm.js';
@@ -32,6 +33,8 @@ export function* runStrategy<T>(
       return yield* runChain(spec, tensors, context, (step, current) => runStrategy(step, current, context));
     case 'agc':
       return yield* runAgc(spec, tensors, context);
+    case 'blockRms':
+      return yield* runBlockRms(spec, tensors, context);
     case 'autoClip':
       return yield* runAutoClip(spec, tensors, context);
     case 'zClip':
