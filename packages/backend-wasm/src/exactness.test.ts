@@ -1,4 +1,5 @@
 import { type ClipSpec, clip, createRandom, type HostTensor, wholeTensorLayout } from '@gradclip/core';
+import { boundaryCases, caseInputValues } from '@gradclip/core/conformance';
 import { createReferenceBackend, summarizeValues } from '@gradclip/core/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, type WasmBackend } from './index.js';
@@ -164,4 +165,29 @@ describe('backend-wasm sums against the exact oracle, within their stated bound'
       }
     });
   }
+});
+
+describe('in place, on the kit’s rounding-boundary cases', () => {
+  it('gives the expected bits of every boundary case (2 threads, every kernel writing its input)', async () => {
+    const backend = await createWasmBackend({ threads: 2, parallelThreshold: 0 });
+    try {
+      for (const testCase of boundaryCases({ count: 40 })) {
+        if (!('outputs' in testCase.expect)) continue;
+        const host = testCase.input.map((input) => ({
+          shape: [...input.shape],
+          values: caseInputValues(input),
+        }));
+        const expected = await clip(host, testCase.spec as ClipSpec, { backend: createReferenceBackend() });
+        const tensors = host.map((tensor) => backend.fromHost(tensor.values, tensor.shape));
+        const { gradients } = await clip(tensors, testCase.spec as ClipSpec, { backend: backend.inPlace });
+        gradients.forEach((tensor, i) => {
+          const reference = (expected.gradients[i] as HostTensor).values;
+          expect(firstBitDifference(tensor.values, reference), `${testCase.id} tensor ${i}`).toBe(-1);
+        });
+        backend.release(tensors);
+      }
+    } finally {
+      await backend.dispose();
+    }
+  });
 });
