@@ -5,6 +5,7 @@ import {
   type ClipReport,
   createClipper,
   type ResolvedSpec,
+  type StrategyState,
   specToJson,
 } from '@gradclip/core';
 import { type ClippingSetting, resolveClipping } from './clipping-settings.js';
@@ -31,13 +32,20 @@ export interface ClippingOptimizer extends Optimizer {
   readonly inner: Optimizer;
   /** The validated spec; `null` when Keras options disable clipping (a threshold of 0). */
   readonly spec: ResolvedSpec | null;
-  /** The report of the last step that clipped (norm before and after, scale, skipped…). */
+  /** The report of the last step that clipped (norm before and after, scale, threshold, skipped…). */
   readonly lastReport: ClipReport | undefined;
+  /**
+   * The state of stateful kinds (`autoClip`, `zClip`, `adaGC`) as plain JSON data, `null` for
+   * stateless specs. `model.save()` writes it with the spec; `tf.loadLayersModel()` resumes it.
+   */
+  readonly clipState: StrategyState | null;
 }
 
 export interface ClippingOptimizerOptions {
-  /** Called with each step's report, e.g. to log the gradient norm. */
+  /** Called with each step's report, e.g. to log the gradient norm and the threshold. */
   readonly onReport?: (report: ClipReport) => void;
+  /** State to resume (from `clipState`, or a checkpoint); default fresh. */
+  readonly state?: StrategyState | null;
 }
 
 export interface ClippingOptimizerClass extends SerializableConstructor<ClippingOptimizer> {
@@ -61,10 +69,13 @@ export function withClipping(
   clipping: ClippingSetting,
   options: WithClippingOptions,
 ): ClippingOptimizer {
-  const { tf, onReport, ...defaults } = options;
+  const { tf, onReport, state, ...defaults } = options;
   const spec = resolveClipping(clipping, defaults);
   const Class = registerClippingOptimizer(tf);
-  return new Class(optimizer, spec, onReport === undefined ? {} : { onReport });
+  return new Class(optimizer, spec, {
+    ...(onReport === undefined ? {} : { onReport }),
+    ...(state === undefined ? {} : { state }),
+  });
 }
 
 /**
@@ -91,6 +102,7 @@ function defineClippingOptimizer(tf: TfjsModule): ClippingOptimizerClass {
     #lastReport: ClipReport | undefined;
     readonly #clipper: Clipper<Tensor> | null;
     readonly #onReport: ((report: ClipReport) => void) | undefined;
+    readonly #needsParameters: boolean;
 
     constructor(inner: Optimizer, spec: ResolvedSpec | null, options: ClippingOptimizerOptions = {}) {
       super();
@@ -103,12 +115,23 @@ function defineClippingOptimizer(tf: TfjsModule): ClippingOptimizerClass {
       }
       this.inner = inner;
       this.spec = spec;
-      this.#clipper = spec === null ? null : createClipper(spec, { backend });
+      this.#clipper =
+        spec === null
+          ? null
+          : createClipper(spec, {
+              backend,
+              ...(options.state === undefined ? {} : { state: options.state }),
+            });
+      this.#needsParameters = spec !== null && usesParameters(spec);
       this.#onReport = options.onReport;
     }
 
     get lastReport(): ClipReport | undefined {
       return this.#lastReport;
+    }
+
+    get clipState(): StrategyState | null {
+      return this.#clipper?.state ?? null;
     }
 
     override get iterations(): number {
@@ -166,7 +189,10 @@ function defineClippingOptimizer(tf: TfjsModule): ClippingOptimizerClass {
         }
         input[name] = tensor;
       }
-      const { gradients: clipped, report } = this.#clipper.clipSync(input);
+      const { gradients: clipped, report } = this.#clipper.clipSync(
+        input,
+        this.#needsParameters ? { parameters: variablesOf(tf, Object.keys(input)) } : {},
+      );
       this.#lastReport = report;
       try {
         this.#onReport?.(report);
@@ -202,6 +228,9 @@ function defineClippingOptimizer(tf: TfjsModule): ClippingOptimizerClass {
       return {
         optimizer: { className: this.inner.getClassName(), config: this.inner.getConfig() },
         clip: this.spec === null ? null : (specToJson(this.spec) as unknown as ConfigDict),
+        ...(this.#clipper === null || this.#clipper.state === null
+          ? {}
+          : { clipState: { name: JSON.stringify(this.#clipper.state) } }),
       };
     }
 
@@ -234,8 +263,81 @@ function defineClippingOptimizer(tf: TfjsModule): ClippingOptimizerClass {
       ) as unknown as Optimizer;
       const clip = config.clip;
       const spec = clip === null || clip === undefined ? null : resolveClipping(clip as never);
-      return new (cls as unknown as ClippingOptimizerClass)(inner, spec) as unknown as T;
+      const state = savedState(config.clipState);
+      return new (cls as unknown as ClippingOptimizerClass)(
+        inner,
+        spec,
+        state === undefined ? {} : { state },
+      ) as unknown as T;
     }
   }
   return TfjsClippingOptimizer;
+}
+
+/**
+ * The state as saved in `model.json`. `tf.loadLayersModel` camel-cases every string of the
+ * optimizer config (`dense_Dense1/kernel` would come back as `denseDense1/kernel`) except a string
+ * under a `name` key, so the state travels as JSON text under `name`.
+ */
+function savedState(value: unknown): StrategyState | null | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = (value as { name?: unknown }).name;
+  if (typeof text !== 'string') {
+    throw new ClipError(
+      'INVALID_SPEC',
+      'config.clipState.name: expected the clip state as JSON text (from getConfig)',
+      {
+        field: 'config.clipState.name',
+        value: text,
+        expected: 'JSON text',
+      },
+    );
+  }
+  try {
+    return JSON.parse(text) as StrategyState | null;
+  } catch (cause) {
+    throw new ClipError(
+      'INVALID_SPEC',
+      `config.clipState.name: not valid JSON (${(cause as Error).message})`,
+      {
+        field: 'config.clipState.name',
+        value: text,
+        expected: 'JSON text',
+        cause,
+      },
+    );
+  }
+}
+
+/** True when the spec (or a step of it) reads the parameters beside the gradients (`agc`). */
+function usesParameters(spec: ResolvedSpec): boolean {
+  if (spec.kind === 'chain') return spec.steps.some(usesParameters);
+  return spec.kind === 'agc';
+}
+
+/**
+ * The variables the gradients belong to, by name, from the engine that holds them: what `agc`
+ * reads beside the gradients. `applyGradients` gets only names, as in every TF.js optimizer.
+ */
+function variablesOf(tf: TfjsModule, names: readonly string[]): Record<string, Tensor> {
+  const engine = (tf as unknown as { engine?: () => { registeredVariables: Record<string, Variable> } })
+    .engine;
+  const registered = engine?.().registeredVariables ?? {};
+  const variables: Record<string, Tensor> = {};
+  for (const name of names) {
+    const variable = registered[name];
+    if (variable === undefined) {
+      throw new ClipError(
+        'INVALID_GRADIENTS',
+        `gradients["${name}"]: no variable of that name is registered; "agc" reads each gradient's variable`,
+        {
+          field: `gradients[${JSON.stringify(name)}]`,
+          value: name,
+          expected: 'the name of a tf.Variable',
+        },
+      );
+    }
+    variables[name] = variable;
+  }
+  return variables;
 }
