@@ -1,10 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { gradclipProject } from '../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@gradclip/source'] },
-  ssr: { resolve: { conditions: ['@gradclip/source'] } },
+export default gradclipProject('@gradclip/docs', {
   test: {
-    name: '@gradclip/docs',
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 240_000,

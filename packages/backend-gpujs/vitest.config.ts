@@ -1,14 +1,8 @@
-import { defineConfig } from 'vitest/config';
+import { gradclipProject } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@gradclip/source'] },
-  ssr: { resolve: { conditions: ['@gradclip/source'] } },
+export default gradclipProject('@gradclip/backend-gpujs', {
   test: {
-    name: '@gradclip/backend-gpujs',
-    include: ['src/**/*.test.ts'],
     // headlessgl needs an X display: Xvfb is started here unless DISPLAY is set.
     globalSetup: ['test/xvfb-global-setup.ts'],
-    testTimeout: 300_000,
-    hookTimeout: 120_000,
   },
 });

@@ -1,12 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { gradclipProject } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@gradclip/source'] },
-  ssr: { resolve: { conditions: ['@gradclip/source'] } },
-  test: {
-    name: '@gradclip/core',
-    include: ['src/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-  },
-});
+export default gradclipProject('@gradclip/core', { test: { testTimeout: 60_000 } });

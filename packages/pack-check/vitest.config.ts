@@ -1,11 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { gradclipProject } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@gradclip/source'] },
-  ssr: { resolve: { conditions: ['@gradclip/source'] } },
+export default gradclipProject('@gradclip/pack-check', {
   test: {
-    name: '@gradclip/pack-check',
-    include: ['src/**/*.test.ts'],
     // Packing, one npm install and the samples of six READMEs (the kit's sample runs every case).
     testTimeout: 180_000,
     hookTimeout: 300_000,
