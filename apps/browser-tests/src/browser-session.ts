@@ -6,6 +6,7 @@ import { type BrowserTarget, type PageName, pageEntry } from './browser-targets.
 import { launchChromium } from './chromium.js';
 import { bundlePages, copyWasmAssets } from './page-bundle.js';
 import type { PageApi, PageConformanceResult } from './pages/expose-targets.js';
+import type { PageCase, PageCasesRun } from './pages/run-cases.js';
 import { type StaticServer, startStaticServer } from './static-server.js';
 
 export interface BrowserSessionOptions {
@@ -19,6 +20,8 @@ export interface BrowserSession {
   openPage(name: string, isolated: boolean): Promise<Page>;
   /** Runs the conformance kit on one target in a fresh page. */
   conformance(target: BrowserTarget, caseIds?: readonly string[]): Promise<PageConformanceResult>;
+  /** Runs cases through one target in a fresh page and returns its outputs (parity rows). */
+  cases(target: BrowserTarget, cases: readonly PageCase[]): Promise<PageCasesRun>;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,17 @@ export async function openBrowserSession(options: BrowserSessionOptions): Promis
           ([label, ids]) => (globalThis.gradclip as PageApi).conformance(label, ids ?? undefined),
           [target.label, caseIds ?? null] as const,
         );
+      } finally {
+        await page.close();
+      }
+    },
+    async cases(target, cases) {
+      const page = await openPage(target.page, target.isolated);
+      try {
+        return await page.evaluate(([label, list]) => (globalThis.gradclip as PageApi).cases(label, list), [
+          target.label,
+          cases,
+        ] as const);
       } finally {
         await page.close();
       }

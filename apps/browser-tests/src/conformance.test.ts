@@ -3,12 +3,14 @@
  * the oracle, or only the differences the backend's manifest declares (measured at start, with the
  * reason). One Chromium for the file; each target gets a fresh page.
  */
-import { conformanceCases } from '@gradclip/core/conformance';
+import { boundaryCases, conformanceCases } from '@gradclip/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowserSession } from './browser-session.js';
 import { BROWSER_TARGETS, type BrowserTarget, type PageName } from './browser-targets.js';
 
 const LARGE = new Set(conformanceCases.filter((c) => c.requires?.includes('largeTensors')).map((c) => c.id));
+const KIT_IDS = new Set(conformanceCases.map((c) => c.id));
+const BOUNDARY_IDS = boundaryCases().map((c) => c.id);
 const SMALL_CASE_IDS = conformanceCases.filter((c) => !LARGE.has(c.id)).map((c) => c.id);
 
 /** The oracle on the tfjs page: the baseline every page registers. */
@@ -37,7 +39,10 @@ describe('the conformance kit in headless Chromium', () => {
 
   for (const target of BROWSER_TARGETS) {
     it(`${target.id}: every case passes; every passing case is bit-identical`, async () => {
-      const result = await session.conformance(target, target.largeCases ? undefined : SMALL_CASE_IDS);
+      const result = await session.conformance(
+        target,
+        target.largeCases ? undefined : [...SMALL_CASE_IDS, ...BOUNDARY_IDS],
+      );
       const problems = result.notPassed.filter(
         (outcome) => outcome.status === 'fail' || outcome.status === 'unexpected-pass',
       );
@@ -45,9 +50,13 @@ describe('the conformance kit in headless Chromium', () => {
       // onnx reports its graphs' id (onnx:cpu) whatever engine runs them.
       expect(result.backend.id.split(':')[0]).toBe(target.label.split(':')[0]);
       expect(result.crossOriginIsolated).toBe(target.isolated);
-      expect(result.counts.pass).toBeGreaterThan(80);
-      // Whatever the manifest allows, what passes in Chromium is bit for bit the oracle's.
+      expect(result.counts.pass).toBeGreaterThan(140);
+      // Whatever the manifest allows, every case that passes is bit for bit the oracle's; the
+      // differences are the declared ones (expected failures, with their measured reason).
       expect(result.maxUlpOfPassed).toBe(0);
+      expect(Object.keys(result.ulpByCase).every((id) => KIT_IDS.has(id) || id.startsWith('boundary/'))).toBe(
+        true,
+      );
     });
   }
 });

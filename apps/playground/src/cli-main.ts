@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { boundaryCases, conformanceCases } from '@gradclip/core/conformance';
 import { playgroundBackends, selectBackends } from './backends.js';
+import { runBrowserParity } from './browser-rows.js';
 import { capturedCases } from './captured-cases.js';
 import { runChildParity } from './child-parity.js';
 import { readDemoRuns, readParityRun } from './cli-report-input.js';
@@ -175,6 +176,15 @@ async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRu
     progress.update(index, isolated.length, `${backend.id} (child process)`);
     children.push(
       await runChildParity({ cliPath: io.cliPath, backend, passThrough, caseCount: cases.length }),
+    );
+  }
+  // The browser rows (tfjs:webgl@chromium, …) on full runs; GRADCLIP_PARITY_BROWSER=0 leaves them out.
+  if (!settings.inChild && settings.backends === undefined && process.env.GRADCLIP_PARITY_BROWSER !== '0') {
+    children.push(
+      ...(await runBrowserParity({
+        cases,
+        onProgress: (done, total, label) => progress.update(done, total, label),
+      })),
     );
   }
   progress.done();

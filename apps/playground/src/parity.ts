@@ -76,14 +76,14 @@ export interface RunParityOptions {
   readonly isExpected?: (id: string) => boolean;
 }
 
-interface Called {
+export interface Called {
   readonly outputs: NamedHostTensor[] | null;
   readonly report: ClipReport | null;
   readonly error: { code: string; message: string } | null;
   readonly durationMs: number;
 }
 
-async function callBackend<T>(backend: ClipBackend<T>, testCase: ParityCase): Promise<Called> {
+export async function callBackend<T>(backend: ClipBackend<T>, testCase: ParityCase): Promise<Called> {
   const started = performance.now();
   const tensors: T[] = [];
   const owned = new Set<T>();
@@ -117,7 +117,7 @@ async function callBackend<T>(backend: ClipBackend<T>, testCase: ParityCase): Pr
   }
 }
 
-function outputsToJson(outputs: readonly NamedHostTensor[] | null): OutputJson[] | null {
+export function outputsToJson(outputs: readonly NamedHostTensor[] | null): OutputJson[] | null {
   if (outputs === null) return null;
   return outputs.map((output) =>
     output.values.length > OUTPUT_VALUES_LIMIT
@@ -126,7 +126,7 @@ function outputsToJson(outputs: readonly NamedHostTensor[] | null): OutputJson[]
   );
 }
 
-function compare(
+export function compare(
   oracle: Called,
   actual: Called,
   allowed: number,

@@ -11,10 +11,10 @@ import {
   type TensorData,
 } from './device-tensor.js';
 import { clampTensors, scaleTensors, uploadToDevice, zeroNonFiniteTensors } from './elementwise-kernels.js';
+import { createExclusiveQueue } from './exclusive-queue.js';
 import { GPUJS_MODES, type GpujsMode, KERNEL_CLASS_OF_MODE, startGpu } from './gpujs-mode.js';
 import { KernelCache } from './kernel-cache.js';
 import { StagingBuffers } from './staging-buffers.js';
-import { createExclusiveQueue } from './exclusive-queue.js';
 import { summarizeTensors } from './summarize-kernels.js';
 import type { WebgpuSetupOptions } from './webgpu-navigator.js';
 
@@ -151,6 +151,12 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
       caseId: 'value/negative-zero-bound',
       kind: 'mismatch',
       reason: `${id}: a clamp bound of -0 comes back as +0 (measured in headless Chromium on SwiftShader; GLSL ES leaves the sign of a zero from a uniform to the driver)`,
+    });
+    // GLSL ES computes a/b only within 2.5 ULP; compat 'keras' divides by the float32 norm.
+    expectedFailures.push({
+      caseId: 'boundary/keras-norm-8',
+      kind: 'mismatch',
+      reason: `${id}: compat "keras" divides in GLSL, which ES 3.0 allows 2.5 ULP (measured in headless Chromium on SwiftShader: 1 ULP on this rounding-boundary case)`,
     });
   }
   const manifest: BackendManifest = {

@@ -4,8 +4,14 @@
  * each run gets a fresh page (engines such as TF.js keep global state).
  */
 import type { ClipBackend } from '@gradclip/core';
-import { type ConformanceRun, conformanceCases, runConformance } from '@gradclip/core/conformance';
+import {
+  boundaryCases,
+  type ConformanceRun,
+  conformanceCases,
+  runConformance,
+} from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
+import { type PageCase, type PageCasesRun, runCases } from './run-cases.js';
 
 export type TargetFactory = () => Promise<ClipBackend<unknown>>;
 
@@ -20,6 +26,8 @@ export interface PageConformanceResult {
   readonly maxUlp: number;
   /** Every case that did not pass outright, with what the kit found. */
   readonly notPassed: readonly { caseId: string; status: string; maxUlp: number; details: string[] }[];
+  /** Every case whose outputs were not bit-identical, with its ULP distance. */
+  readonly ulpByCase: Readonly<Record<string, number>>;
   /** Largest ULP distance over the cases that passed (0: those are bit-identical). */
   readonly maxUlpOfPassed: number;
   readonly crossOriginIsolated: boolean;
@@ -31,6 +39,8 @@ export interface PageConformanceResult {
 export interface PageApi {
   readonly labels: readonly string[];
   conformance(label: string, caseIds?: readonly string[]): Promise<PageConformanceResult>;
+  /** Runs cases through one backend (the parity rows); the caller compares with the oracle. */
+  cases(label: string, cases: readonly PageCase[]): Promise<PageCasesRun>;
 }
 
 declare global {
@@ -56,8 +66,9 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
     labels: Object.keys(targets),
     async conformance(label, caseIds) {
       const started = performance.now();
-      const cases =
-        caseIds === undefined ? conformanceCases : conformanceCases.filter((c) => caseIds.includes(c.id));
+      // The kit and the exactness issue's rounding-boundary cases.
+      const pool = [...conformanceCases, ...boundaryCases()];
+      const cases = caseIds === undefined ? pool : pool.filter((c) => caseIds.includes(c.id));
       let manifestMaxUlp = 0;
       const create = factoryOf(targets, label);
       const run = await runConformance({
@@ -87,11 +98,16 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
         passed: run.passed,
         maxUlp: Math.max(0, ...run.outcomes.map((outcome) => outcome.maxUlp)),
         notPassed,
+        ulpByCase: Object.fromEntries(
+          run.outcomes
+            .filter((outcome) => outcome.maxUlp > 0)
+            .map((outcome) => [outcome.caseId, outcome.maxUlp]),
+        ),
         maxUlpOfPassed: Math.max(
           0,
           ...run.outcomes.filter((outcome) => outcome.status === 'pass').map((outcome) => outcome.maxUlp),
         ),
-        crossOriginIsolated: globalThis.crossOriginIsolated === true,
+        crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
         durationMs: performance.now() - started,
         slowest: [...run.outcomes]
           .sort((a, b) => b.durationMs - a.durationMs)
@@ -99,5 +115,6 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
           .map((outcome) => ({ caseId: outcome.caseId, ms: Math.round(outcome.durationMs) })),
       };
     },
+    cases: (label, cases) => runCases(factoryOf(targets, label), cases),
   };
 }

@@ -1,0 +1,191 @@
+/**
+ * The parity matrix's browser rows (`tfjs:webgl@chromium`, …): every browser backend of
+ * @gradclip/browser-tests runs the parity cases in headless Chromium, each in a fresh page; the
+ * outputs come back bit for bit and are judged here against the oracle exactly as runParity judges
+ * the Node backends (the same compare, the same manifest-declared differences).
+ */
+import {
+  BROWSER_TARGETS,
+  type BrowserSession,
+  type BrowserTarget,
+  float32FromBase64,
+  float32ToBase64,
+  openBrowserSession,
+  type PageCase,
+  type PageCasesRun,
+} from '@gradclip/browser-tests';
+import { createReferenceBackend } from '@gradclip/core/reference';
+import {
+  type Called,
+  callBackend,
+  compare,
+  outputsToJson,
+  type ParityResult,
+  type ParityRun,
+} from './parity.js';
+import type { ParityCase } from './parity-case.js';
+
+/** Cases larger than this many elements are not sent through the page protocol (reported as skipped). */
+export const BROWSER_ELEMENT_LIMIT = 1 << 20;
+
+export interface BrowserParityOptions {
+  readonly cases: readonly ParityCase[];
+  /** Default: every browser target. */
+  readonly targets?: readonly BrowserTarget[];
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+function unavailable(target: BrowserTarget, reason: string, cases: number): ParityRun {
+  return {
+    backends: [
+      {
+        id: target.id,
+        name: target.id,
+        mode: target.mode,
+        version: 'unknown',
+        available: false,
+        reason,
+        maxUlpAllowed: null,
+      },
+    ],
+    results: [],
+    summary: { cases, backends: 0, bitIdentical: 0, compared: 0, maxUlp: 0, failed: 0, missing: [] },
+  };
+}
+
+const elementsOf = (testCase: ParityCase) =>
+  testCase.input.reduce((sum, input) => sum + input.values.length, 0);
+
+function skipped(testCase: ParityCase, target: BrowserTarget, detail: string): ParityResult {
+  return {
+    caseId: testCase.id,
+    backend: target.id,
+    status: 'skip',
+    bitIdentical: false,
+    maxUlp: null,
+    report: null,
+    outputs: null,
+    error: null,
+    detail,
+    durationMs: 0,
+  };
+}
+
+/** Runs the browser rows; merge the runs with the Node ones (`mergeParityRuns`). */
+export async function runBrowserParity(options: BrowserParityOptions): Promise<ParityRun[]> {
+  const targets = options.targets ?? BROWSER_TARGETS;
+  const sendable = options.cases.filter((testCase) => elementsOf(testCase) <= BROWSER_ELEMENT_LIMIT);
+  const encoded: PageCase[] = sendable.map((testCase) => ({
+    id: testCase.id,
+    spec: testCase.spec,
+    input: testCase.input.map((input) => ({
+      name: input.name,
+      shape: [...input.shape],
+      base64: float32ToBase64(input.values),
+    })),
+  }));
+  let session: BrowserSession;
+  try {
+    session = await openBrowserSession({ pages: [...new Set(targets.map((target) => target.page))] });
+  } catch (error) {
+    const reason = `headless Chromium could not start: ${(error as Error).message}`;
+    return targets.map((target) => unavailable(target, reason, options.cases.length));
+  }
+  const oracleBackend = createReferenceBackend();
+  const oracles = new Map<string, Called>();
+  const runs: ParityRun[] = [];
+  try {
+    for (const [index, target] of targets.entries()) {
+      options.onProgress?.(index, targets.length, `${target.id} (headless Chromium)`);
+      let run: PageCasesRun;
+      try {
+        run = await session.cases(target, encoded);
+      } catch (error) {
+        runs.push(unavailable(target, (error as Error).message, options.cases.length));
+        continue;
+      }
+      const byId = new Map(run.results.map((result) => [result.caseId, result]));
+      const results: ParityResult[] = [];
+      for (const testCase of options.cases) {
+        const missing = (testCase.requires ?? []).filter(
+          (capability) => !run.manifest.capabilities.includes(capability),
+        );
+        const pageResult = byId.get(testCase.id);
+        if (missing.length > 0) {
+          results.push(skipped(testCase, target, `the manifest does not declare ${missing.join(', ')}`));
+          continue;
+        }
+        if (pageResult === undefined) {
+          results.push(
+            skipped(
+              testCase,
+              target,
+              `more than ${BROWSER_ELEMENT_LIMIT} elements: not sent to the page (the browser conformance test runs the kit's large cases)`,
+            ),
+          );
+          continue;
+        }
+        let oracle = oracles.get(testCase.id);
+        if (oracle === undefined) {
+          oracle = await callBackend(oracleBackend, testCase);
+          oracles.set(testCase.id, oracle);
+        }
+        const actual: Called = {
+          outputs:
+            pageResult.outputs?.map((output) => ({
+              name: output.name,
+              shape: [...output.shape],
+              values: float32FromBase64(output.base64),
+            })) ?? null,
+          report: pageResult.report,
+          error: pageResult.error,
+          durationMs: pageResult.durationMs,
+        };
+        const verdict = compare(oracle, actual, run.manifest.maxUlp);
+        const declared = run.manifest.expectedFailures.filter((failure) => failure.caseId === testCase.id);
+        const expected = verdict.status !== 'pass' && declared.length > 0;
+        results.push({
+          caseId: testCase.id,
+          backend: target.id,
+          ...verdict,
+          ...(expected
+            ? {
+                status: 'pass' as const,
+                detail: `declared in the manifest (${declared.map((f) => `${f.kind}: ${f.reason}`).join('; ')}); measured: ${verdict.detail}`,
+              }
+            : {}),
+          report: actual.report,
+          outputs: outputsToJson(actual.outputs),
+          error: actual.error,
+          durationMs: actual.durationMs,
+        });
+      }
+      runs.push({
+        backends: [
+          {
+            id: target.id,
+            name: `${run.backend.name} in headless Chromium`,
+            mode: target.mode,
+            version: run.backend.version,
+            available: true,
+            reason: null,
+            maxUlpAllowed: run.manifest.maxUlp,
+          },
+        ],
+        results,
+        summary: {
+          cases: options.cases.length,
+          backends: 1,
+          bitIdentical: 0,
+          compared: 0,
+          maxUlp: 0,
+          failed: 0,
+          missing: [],
+        },
+      });
+    }
+  } finally {
+    await session.close();
+  }
+  return runs;
+}
