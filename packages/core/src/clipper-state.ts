@@ -48,7 +48,14 @@ export interface ChainState {
   readonly steps: readonly (StrategyState | null)[];
 }
 
-export type StrategyState = AutoClipState | ZClipState | AdaGcState | ChainState;
+/** Norm groups: each group's state in order, then the rest's. */
+export interface GroupsState {
+  readonly kind: 'groups';
+  readonly groups: readonly (StrategyState | null)[];
+  readonly rest: StrategyState | null;
+}
+
+export type StrategyState = AutoClipState | ZClipState | AdaGcState | ChainState | GroupsState;
 
 /** A clipper as JSON: its spec and its state, for checkpoints (`clipperFromJSON` reads it back). */
 export interface ClipperJson {
@@ -61,6 +68,12 @@ export interface ClipperJson {
 /** True when `spec` or any step of it keeps state between calls. */
 export function isStateful(spec: ResolvedSpec): boolean {
   if (spec.kind === 'chain') return spec.steps.some(isStateful);
+  if (spec.kind === 'groups') {
+    return (
+      spec.groups.some((group) => isStateful(group.spec)) ||
+      (spec.rest !== undefined && isStateful(spec.rest))
+    );
+  }
   return spec.kind === 'autoClip' || spec.kind === 'zClip' || spec.kind === 'adaGC';
 }
 
@@ -96,6 +109,14 @@ export function exportState(
     case 'chain':
       return isStateful(spec)
         ? { kind: 'chain', steps: spec.steps.map((step) => exportState(step, memories)) }
+        : null;
+    case 'groups':
+      return isStateful(spec)
+        ? {
+            kind: 'groups',
+            groups: spec.groups.map((group) => exportState(group.spec, memories)),
+            rest: spec.rest === undefined ? null : exportState(spec.rest, memories),
+          }
         : null;
     default:
       return null;
@@ -225,6 +246,28 @@ function readState(
       spec.steps.forEach((step, i) => {
         readState(step, steps[i], `${field}.steps[${i}]`, memories);
       });
+      return;
+    }
+    case 'groups': {
+      onlyKeys(record, field, ['kind', 'groups', 'rest']);
+      const groups = record.groups;
+      if (!Array.isArray(groups) || groups.length !== spec.groups.length) {
+        throw invalid(
+          'INVALID_SPEC',
+          `${field}.groups`,
+          groups,
+          `an array of ${spec.groups.length} group states (null for stateless groups)`,
+        );
+      }
+      spec.groups.forEach((group, i) => {
+        readState(group.spec, groups[i], `${field}.groups[${i}]`, memories);
+      });
+      if (spec.rest === undefined) {
+        if (record.rest !== null)
+          throw invalid('INVALID_SPEC', `${field}.rest`, record.rest, 'null (no rest spec)');
+      } else {
+        readState(spec.rest, record.rest, `${field}.rest`, memories);
+      }
       return;
     }
     default:

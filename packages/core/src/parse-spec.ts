@@ -9,6 +9,8 @@ import type {
   ResolvedBlockRmsSpec,
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,
+  ResolvedNormGroup,
+  ResolvedNormGroupsSpec,
   ResolvedNormSpec,
   ResolvedSkipOnSpikeSpec,
   ResolvedSpec,
@@ -23,6 +25,7 @@ const KINDS = [
   'norm',
   'globalNorm',
   'chain',
+  'groups',
   'agc',
   'blockRms',
   'autoClip',
@@ -40,6 +43,7 @@ const ALLOWED_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   norm: ['kind', 'maxNorm', 'p', 'axes', 'nonFinite', 'compat'],
   globalNorm: ['kind', 'maxNorm', 'p', 'nonFinite', 'compat'],
   chain: ['kind', 'steps', 'nonFinite', 'compat'],
+  groups: ['kind', 'groups', 'rest', 'nonFinite', 'compat'],
   agc: ['kind', 'clipping', 'eps', 'axes', 'exclude', 'nonFinite', 'compat'],
   blockRms: ['kind', 'threshold', 'nonFinite', 'compat'],
   autoClip: ['kind', 'percentile', 'window', 'nonFinite', 'compat'],
@@ -181,6 +185,18 @@ function toJson(spec: ResolvedSpec): ClipSpec {
         exclude: [...spec.exclude],
         ...options,
       };
+    case 'groups':
+      return {
+        kind: 'groups',
+        groups: spec.groups.map((group) => ({
+          name: group.name,
+          ...(group.tensors.length > 0 ? { tensors: [...group.tensors] } : {}),
+          ...(group.pattern === undefined ? {} : { pattern: group.pattern }),
+          spec: toJson(group.spec),
+        })),
+        ...(spec.rest === undefined ? {} : { rest: toJson(spec.rest) }),
+        ...options,
+      };
     case 'blockRms':
       return {
         kind: 'blockRms',
@@ -288,6 +304,8 @@ function resolve(input: unknown, field: string, inherited: Inherited, depth: num
       return resolveChain(record, field, options, depth);
     case 'agc':
       return resolveAgc(record, field, options);
+    case 'groups':
+      return resolveGroups(record, field, options, depth);
     case 'blockRms':
       return resolveBlockRms(record, field, options);
     case 'autoClip':
@@ -435,6 +453,92 @@ function resolveAgc(record: Record<string, unknown>, field: string, options: Inh
     exclude,
     ...options,
   };
+}
+
+function resolveGroups(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+  depth: number,
+): ResolvedNormGroupsSpec {
+  if (depth >= MAX_CHAIN_DEPTH) {
+    const expected = `specs nested at most ${MAX_CHAIN_DEPTH} deep`;
+    throw new ClipError('INVALID_SPEC', `${field}: nested ${depth + 1} deep, expected ${expected}`, {
+      field,
+      value: depth + 1,
+      expected,
+    });
+  }
+  const raw = record.groups;
+  if (!Array.isArray(raw) || raw.length === 0) {
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.groups`,
+      raw,
+      'a non-empty array of { name, tensors? | pattern?, spec }',
+    );
+  }
+  const groups: ResolvedNormGroup[] = [];
+  const names = new Set<string>();
+  for (let i = 0; i < raw.length; i++) {
+    const where = `${field}.groups[${i}]`;
+    const item: unknown = raw[i];
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw invalid('INVALID_SPEC', where, item, 'an object { name, tensors? | pattern?, spec }');
+    }
+    const group = ownFields(item);
+    for (const key of Object.keys(group)) {
+      if (!['name', 'tensors', 'pattern', 'spec'].includes(key)) {
+        throw invalid(
+          'INVALID_SPEC',
+          `${where}.${key}`,
+          group[key],
+          'only the fields name, tensors, pattern, spec',
+        );
+      }
+    }
+    if (typeof group.name !== 'string' || group.name === '' || names.has(group.name)) {
+      throw invalid(
+        'INVALID_SPEC',
+        `${where}.name`,
+        group.name,
+        "a non-empty name, different from the other groups'",
+      );
+    }
+    names.add(group.name);
+    const tensors: string[] = [];
+    if (group.tensors !== undefined) {
+      if (!Array.isArray(group.tensors)) {
+        throw invalid('INVALID_SPEC', `${where}.tensors`, group.tensors, 'an array of tensor names');
+      }
+      for (let k = 0; k < group.tensors.length; k++) {
+        const name: unknown = group.tensors[k];
+        if (typeof name !== 'string')
+          throw invalid('INVALID_SPEC', `${where}.tensors[${k}]`, name, 'a tensor name');
+        tensors.push(name);
+      }
+    }
+    if (group.pattern !== undefined && (typeof group.pattern !== 'string' || group.pattern === '')) {
+      throw invalid('INVALID_SPEC', `${where}.pattern`, group.pattern, 'a non-empty glob such as "expert/*"');
+    }
+    if (group.tensors === undefined && group.pattern === undefined) {
+      throw invalid(
+        'INVALID_SPEC',
+        `${where}.tensors`,
+        undefined,
+        'tensors (a list of names) or pattern (a glob), or both',
+      );
+    }
+    groups.push({
+      name: group.name,
+      tensors,
+      pattern: group.pattern as string | undefined,
+      spec: resolve(group.spec, `${where}.spec`, options, depth + 1),
+    });
+  }
+  const rest =
+    record.rest === undefined ? undefined : resolve(record.rest, `${field}.rest`, options, depth + 1);
+  return { kind: 'groups', groups, rest, ...options };
 }
 
 function resolveBlockRms(

@@ -174,7 +174,32 @@ export interface BlockRmsSpec extends SpecOptions {
   readonly threshold: Threshold;
 }
 
+/** One group of `groups`: the tensors it holds and the spec that clips them, with its own norm. */
+export interface NormGroup {
+  /** Names the group in reports and errors. */
+  readonly name: string;
+  /** Tensor names; each must be among the call's gradients. */
+  readonly tensors?: readonly string[];
+  /** A glob over tensor names: `*` matches any run of characters (slashes included), `?` one character. */
+  readonly pattern?: string;
+  readonly spec: ClipSpec;
+}
+
+/**
+ * Norm groups (Megatron's separately clipped parameter groups): each tensor goes to the first
+ * group that lists it or whose pattern matches its name, and each group is clipped by its own spec
+ * over its own tensors only (so its own norm). Tensors no group takes are clipped by `rest`, or
+ * left unchanged. A group whose step is skipped (`skipOnSpike`, the `skip` policy) skips the whole
+ * update.
+ */
+export interface NormGroupsSpec extends SpecOptions {
+  readonly kind: 'groups';
+  readonly groups: readonly NormGroup[];
+  readonly rest?: ClipSpec;
+}
+
 export type ClipSpec =
+  | NormGroupsSpec
   | AgcSpec
   | BlockRmsSpec
   | ValueSpec
@@ -189,6 +214,7 @@ export type ClipKind = ClipSpec['kind'];
 
 /** A validated spec with every default filled in and every number resolved (p = ∞ is `Infinity`). */
 export type ResolvedSpec =
+  | ResolvedNormGroupsSpec
   | ResolvedAgcSpec
   | ResolvedBlockRmsSpec
   | ResolvedValueSpec
@@ -277,4 +303,17 @@ export interface ResolvedAgcSpec extends ResolvedOptions {
 export interface ResolvedBlockRmsSpec extends ResolvedOptions {
   readonly kind: 'blockRms';
   readonly threshold: number;
+}
+
+export interface ResolvedNormGroup {
+  readonly name: string;
+  readonly tensors: readonly string[];
+  readonly pattern: string | undefined;
+  readonly spec: ResolvedSpec;
+}
+
+export interface ResolvedNormGroupsSpec extends ResolvedOptions {
+  readonly kind: 'groups';
+  readonly groups: readonly ResolvedNormGroup[];
+  readonly rest: ResolvedSpec | undefined;
 }

@@ -12,6 +12,7 @@ import { runBlockRms } from './block-rms.js';
 import { runChain } from './chain.js';
 import { runGlobalNorm } from './global-norm.js';
 import { runNorm } from './norm.js';
+import { runNormGroups } from './norm-groups.js';
 import { runSkipOnSpike } from './skip-on-spike.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 import { runValue } from './value.js';
@@ -31,6 +32,10 @@ export function* runStrategy<T>(
       return yield* runGlobalNorm(spec, tensors, context);
     case 'chain':
       return yield* runChain(spec, tensors, context, (step, current) => runStrategy(step, current, context));
+    case 'groups':
+      return yield* runNormGroups(spec, tensors, context, (step, subset, sub) =>
+        runStrategy(step, subset, sub),
+      );
     case 'agc':
       return yield* runAgc(spec, tensors, context);
     case 'blockRms':
