@@ -83,37 +83,50 @@ function reduceInputs(builder: GraphBuilder, form: TensorForm, x: string, tensor
 }
 
 /**
- * Per tensor: `sum{i}` = Σ (|x|·down)^p in float64 per slice (absent for p = ∞), `maxAbs{i}` per
- * slice, `min{i}` / `max{i}` over the tensor, and `check{i}` = Σ (x − x), which is 0 exactly when
- * every element is finite and NaN otherwise. Min and max are only meaningful when check is 0;
- * tensors with non-finite values go through the `inspect` graph as well.
+ * Per tensor: `min{i}` / `max{i}` over the tensor and the power sums in float64.
+ *
+ * A whole tensor (flat form) is fed as `[rows, columns]` over its own data (no copy; the backend
+ * picks the columns): `sum{i}` holds one float64 sum per row — ReduceSumSquare (p = 2) or the sum
+ * of |x| (p = 1) of the terms cast to double, each row at most `columns` terms whatever order
+ * ORT's threads choose — and the backend adds the rows in a fixed order, so its error bound is
+ * that of a short sum. The sum is NaN when the tensor holds a NaN and +∞ when it holds ±∞, which
+ * flags the tensors the `inspect` graph looks at. For p = ∞ there is no sum: `maxAbs{i}` and
+ * `check{i}` = Σ (x − x) (0 exactly when every element is finite, NaN otherwise) instead.
+ *
+ * Per slice (ranked form): `sum{i}` and `maxAbs{i}` per slice, and `check{i}`, as above.
+ * Min, max and maxAbs are only meaningful for finite tensors; the others go through `inspect`.
  */
-function buildSummarize(
-  builder: GraphBuilder,
-  power: PowerKind,
-  forms: readonly TensorForm[],
-): void {
+function buildSummarize(builder: GraphBuilder, power: PowerKind, forms: readonly TensorForm[]): void {
+  const rowAxis = builder.constant(ElementType.int64, [1], [1]);
   forms.forEach((form, i) => {
-    const shape = symbolicShape(form, i);
+    const flat = form.kind === 'flat';
+    const shape = flat ? [`r${i}`, `c${i}`] : symbolicShape(form, i);
     const x = builder.input(`x${i}`, ElementType.float, shape);
-    const reduce = reduceInputs(builder, form, x, i);
+    const reduce = flat ? [x, rowAxis] : reduceInputs(builder, form, x, i);
     // Per-slice outputs have the kept axes' rank; their shape is left unstated.
-    const sliced = form.kind === 'flat' ? [] : null;
+    const sliced = flat ? [] : null;
     if (power !== 'infinity') {
       const wide = builder.node('Cast', [x], { to: ElementType.double });
-      // Squares need no Abs; every other power works on |g| as the oracle does.
-      const base = power === 'two' ? wide : builder.node('Abs', [wide]);
-      const term = power === 'two' ? builder.node('Mul', [base, base]) : base;
-      const sum = builder.node('ReduceSum', [term, ...reduce.slice(1)], { keepdims: 0 });
-      builder.output(sum, `sum${i}`, ElementType.double, sliced);
+      // Squares need no Abs (ReduceSumSquare squares exactly in double); p = 1 works on |g|.
+      const sum =
+        power === 'two'
+          ? builder.node('ReduceSumSquare', [wide, ...reduce.slice(1)], { keepdims: 0 })
+          : builder.node('ReduceSum', [builder.node('Abs', [wide]), ...reduce.slice(1)], { keepdims: 0 });
+      builder.output(sum, `sum${i}`, ElementType.double, flat ? [`r${i}`] : null);
     }
-    const magnitude = builder.node('Abs', [x]);
-    const maxAbs = builder.node('ReduceMax', [magnitude, ...reduce.slice(1)], { keepdims: 0 });
-    builder.output(maxAbs, `maxAbs${i}`, ElementType.float, sliced);
+    if (!flat || power === 'infinity') {
+      const magnitude = builder.node('Abs', [x]);
+      const maxAbs = builder.node('ReduceMax', flat ? [magnitude] : [magnitude, ...reduce.slice(1)], {
+        keepdims: 0,
+      });
+      builder.output(maxAbs, `maxAbs${i}`, ElementType.float, sliced);
+    }
     builder.output(builder.node('ReduceMin', [x], { keepdims: 0 }), `min${i}`, ElementType.float, []);
     builder.output(builder.node('ReduceMax', [x], { keepdims: 0 }), `max${i}`, ElementType.float, []);
-    const zeros = builder.node('Sub', [x, x]);
-    builder.output(builder.node('ReduceSum', [zeros], { keepdims: 0 }), `check${i}`, ElementType.float, []);
+    if (!flat || power === 'infinity') {
+      const zeros = builder.node('Sub', [x, x]);
+      builder.output(builder.node('ReduceSum', [zeros], { keepdims: 0 }), `check${i}`, ElementType.float, []);
+    }
   });
 }
 

@@ -123,41 +123,60 @@ export async function createOnnxBackend(options: OnnxBackendOptions = {}): Promi
       const forms = indices.map((i) => formOf(layoutAt(request.layouts, i)));
       const feeds: Record<string, OrtTensor> = {};
       indices.forEach((i, k) => {
+        const input = tensors[i] as OrtTensor;
         const form = forms[k] as TensorForm;
-        feeds[`x${k}`] = feedOf(tensors[i] as OrtTensor, form);
+        // Whole tensors as [rows, columns] over their own data: each row's sum is short.
+        const columns = rowLength(input.size);
+        feeds[`x${k}`] =
+          form.kind === 'flat' ? tensor(dataOf(input), [input.size / columns, columns]) : input;
         const { axes } = layoutAt(request.layouts, i);
         if (axes !== null) feeds[`axes${k}`] = axesTensor(axes);
       });
       const outputs = await runGraph({ kernel: 'summarize', power, forms }, feeds);
-      // Tensors holding NaN or ±∞ (check = NaN) get their non-finite details from `inspect`.
-      const flagged = indices.map((_, k) => !(outputValue(outputs, `check${k}`) === 0));
-      const flaggedIndices = indices.filter((_, k) => flagged[k]);
-      const inspected =
-        flaggedIndices.length === 0 ? undefined : await inspect(tensors, request, flaggedIndices);
-      let next = 0;
-      return indices.map((_, k): TensorSummary => {
+      const summaries = indices.map((i, k): TensorSummary => {
+        const layout = layoutAt(request.layouts, i);
+        const flat = (forms[k] as TensorForm).kind === 'flat';
+        const minValue = outputValue(outputs, `min${k}`);
+        const maxValue = outputValue(outputs, `max${k}`);
+        if (flat && power !== 'infinity') {
+          const size = (tensors[i] as OrtTensor).size;
+          const { sum, error } = rowsSum(outputData(outputs, `sum${k}`), rowLength(size));
+          // NaN or ±∞ make the sum non-finite; their details come from `inspect` below.
+          const finite = Number.isFinite(sum);
+          return {
+            sums: new Float64Array([sum]),
+            sumErrors: new Float64Array([finite ? error : 0]),
+            maxAbs: new Float64Array([finite ? Math.max(Math.abs(minValue), Math.abs(maxValue)) : sum]),
+            minValue,
+            maxValue,
+            nonFiniteCount: finite ? 0 : -1,
+            firstNonFiniteIndex: -1,
+          };
+        }
         const maxAbs = Float64Array.from(outputData(outputs, `maxAbs${k}`));
         const sums = power === 'infinity' ? maxAbs : Float64Array.from(outputData(outputs, `sum${k}`));
-        const layout = layoutAt(request.layouts, indices[k] as number);
         const sliceSize = layout.sliceCount === 0 ? 0 : layout.size / layout.sliceCount;
-        const base = {
+        return {
           sums,
           // ReduceSum over exact float64 terms, in whatever order its threads choose.
           ...(power === 'infinity'
             ? {}
             : { sumErrors: sums.map((sum) => float64SumErrorBound(sum, sliceSize)) }),
           maxAbs,
-          minValue: outputValue(outputs, `min${k}`),
-          maxValue: outputValue(outputs, `max${k}`),
-          nonFiniteCount: 0,
+          minValue,
+          maxValue,
+          nonFiniteCount: outputValue(outputs, `check${k}`) === 0 ? 0 : -1,
           firstNonFiniteIndex: -1,
         };
-        if (!flagged[k]) return base;
-        const details = (inspected as Inspection[])[next++] as Inspection;
-        return {
-          ...details,
-          sums: power === 'infinity' ? details.maxAbs : base.sums,
-        };
+      });
+      // Tensors holding NaN or ±∞ (marked -1 above) get their non-finite details from `inspect`.
+      const flaggedIndices = indices.filter((_, k) => (summaries[k] as TensorSummary).nonFiniteCount < 0);
+      const inspected = flaggedIndices.length === 0 ? [] : await inspect(tensors, request, flaggedIndices);
+      let next = 0;
+      return summaries.map((summary): TensorSummary => {
+        if (summary.nonFiniteCount >= 0) return summary;
+        const details = inspected[next++] as Inspection;
+        return { ...details, sums: power === 'infinity' ? details.maxAbs : summary.sums };
       });
     });
     pending.forEach((i, k) => {
@@ -350,6 +369,52 @@ function factorShape(layout: SliceLayout): number[] {
   if (layout.axes === null) return [1];
   const { axes } = layout;
   return layout.shape.map((dim, axis) => (axes.includes(axis) ? 1 : dim));
+}
+
+/** Most and fewest columns of the `[rows, columns]` view a whole tensor is summed over. */
+const MAX_ROW = 8192;
+const MIN_ROW = 256;
+
+/**
+ * The row length for a tensor of `size` elements: the largest divisor of `size` up to 8192 (so
+ * the view needs no padding), or the whole tensor when it has none of at least 256.
+ */
+export function rowLength(size: number): number {
+  if (size <= MAX_ROW) return Math.max(size, 1);
+  for (let columns = MAX_ROW; columns >= MIN_ROW; columns--) if (size % columns === 0) return columns;
+  return size;
+}
+
+/** Row sums added per group before the group joins the total. */
+const GROUP_ROWS = 256;
+
+/**
+ * The total of the graph's row sums, added in a fixed order (groups of 256 rows, then the groups),
+ * and its error bound. Every row sum is a float64 sum of at most `columns` exact non-negative
+ * terms, in an order ORT chooses: at most `columns − 1` roundings on any term's path. Here a row
+ * sum goes through at most 256 more within its group and ⌈rows / 256⌉ + 1 into the total, so no
+ * term goes through more than h = columns − 1 + 256 + ⌈rows / 256⌉ + 1 roundings, and
+ * |ŝ − S| ≤ h·u / (1 − 2h·u)·ŝ, which is `float64SumErrorBound(ŝ, h + 1)` (doubled there).
+ */
+export function rowsSum(
+  rowSums: Float32Array | Float64Array,
+  columns: number,
+): { sum: number; error: number } {
+  let total = 0;
+  let group = 0;
+  let inGroup = 0;
+  for (let row = 0; row < rowSums.length; row++) {
+    group += rowSums[row] as number;
+    if (++inGroup === GROUP_ROWS) {
+      total += group;
+      group = 0;
+      inGroup = 0;
+    }
+  }
+  total += group;
+  const depth = columns - 1 + GROUP_ROWS + Math.ceil(rowSums.length / GROUP_ROWS) + 1;
+  const terms = rowSums.length * columns;
+  return { sum: total, error: float64SumErrorBound(total, Math.min(depth, Math.max(terms - 1, 0)) + 1) };
 }
 
 function emptySummary(layout: SliceLayout): TensorSummary {
