@@ -9,6 +9,7 @@ import type {
   ResolvedBlockRmsSpec,
   ResolvedChainSpec,
   ResolvedGlobalNormSpec,
+  ResolvedLossScaledSpec,
   ResolvedNormGroup,
   ResolvedNormGroupsSpec,
   ResolvedNormSpec,
@@ -26,6 +27,7 @@ const KINDS = [
   'globalNorm',
   'chain',
   'groups',
+  'lossScaled',
   'agc',
   'blockRms',
   'autoClip',
@@ -44,6 +46,7 @@ const ALLOWED_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   globalNorm: ['kind', 'maxNorm', 'p', 'nonFinite', 'compat'],
   chain: ['kind', 'steps', 'nonFinite', 'compat'],
   groups: ['kind', 'groups', 'rest', 'nonFinite', 'compat'],
+  lossScaled: ['kind', 'lossScale', 'maxNorm', 'p', 'nonFinite', 'compat'],
   agc: ['kind', 'clipping', 'eps', 'axes', 'exclude', 'nonFinite', 'compat'],
   blockRms: ['kind', 'threshold', 'nonFinite', 'compat'],
   autoClip: ['kind', 'percentile', 'window', 'nonFinite', 'compat'],
@@ -185,6 +188,14 @@ function toJson(spec: ResolvedSpec): ClipSpec {
         exclude: [...spec.exclude],
         ...options,
       };
+    case 'lossScaled':
+      return {
+        kind: 'lossScaled',
+        lossScale: spec.lossScale,
+        maxNorm: thresholdToJson(spec.maxNorm) as number | 'Infinity',
+        p: spec.p === Number.POSITIVE_INFINITY ? 'inf' : spec.p,
+        ...options,
+      };
     case 'groups':
       return {
         kind: 'groups',
@@ -304,6 +315,8 @@ function resolve(input: unknown, field: string, inherited: Inherited, depth: num
       return resolveChain(record, field, options, depth);
     case 'agc':
       return resolveAgc(record, field, options);
+    case 'lossScaled':
+      return resolveLossScaled(record, field, options);
     case 'groups':
       return resolveGroups(record, field, options, depth);
     case 'blockRms':
@@ -453,6 +466,36 @@ function resolveAgc(record: Record<string, unknown>, field: string, options: Inh
     exclude,
     ...options,
   };
+}
+
+function resolveLossScaled(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+): ResolvedLossScaledSpec {
+  exactOnly(options, field, 'lossScaled');
+  const lossScale = record.lossScale;
+  // A power of two keeps g / lossScale exact (outside the subnormal range), as dynamic scalers do.
+  if (
+    typeof lossScale !== 'number' ||
+    !(lossScale > 0) ||
+    !Number.isFinite(lossScale) ||
+    2 ** Math.round(Math.log2(lossScale)) !== lossScale ||
+    Math.abs(Math.log2(lossScale)) > 100
+  ) {
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.lossScale`,
+      lossScale,
+      'a power of two in [2^-100, 2^100] such as 65536',
+    );
+  }
+  const maxNorm = threshold(record.maxNorm, `${field}.maxNorm`);
+  const p = normOrder(record.p, `${field}.p`);
+  if (p !== 1 && p !== 2 && p !== Number.POSITIVE_INFINITY) {
+    throw invalid('INVALID_SPEC', `${field}.p`, record.p, '1, 2 or "inf"');
+  }
+  return { kind: 'lossScaled', lossScale, maxNorm, p, ...options };
 }
 
 function resolveGroups(

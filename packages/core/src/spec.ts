@@ -198,7 +198,25 @@ export interface NormGroupsSpec extends SpecOptions {
   readonly rest?: ClipSpec;
 }
 
+/**
+ * Loss-scale aware clipping (mixed precision): unscale by `lossScale` and clip by the global norm of
+ * the unscaled gradients in one pass — each element is `fround(fround(g / lossScale) · s)`, exactly
+ * what unscaling then clipping gives. With `nonFinite: 'skip'` an overflow (a NaN or ±∞ from the
+ * scaled loss) comes back as `report.skipped` with `report.nonFiniteCount`, the signal for a dynamic
+ * loss scaler to back off.
+ */
+export interface LossScaledSpec extends SpecOptions {
+  readonly kind: 'lossScaled';
+  /** A power of two (what dynamic loss scalers use), so unscaling is exact. */
+  readonly lossScale: number;
+  /** Threshold on the unscaled global norm; `"Infinity"` unscales only. */
+  readonly maxNorm: Threshold;
+  /** 1, 2 (default) or "inf". */
+  readonly p?: NormOrder;
+}
+
 export type ClipSpec =
+  | LossScaledSpec
   | NormGroupsSpec
   | AgcSpec
   | BlockRmsSpec
@@ -214,6 +232,7 @@ export type ClipKind = ClipSpec['kind'];
 
 /** A validated spec with every default filled in and every number resolved (p = ∞ is `Infinity`). */
 export type ResolvedSpec =
+  | ResolvedLossScaledSpec
   | ResolvedNormGroupsSpec
   | ResolvedAgcSpec
   | ResolvedBlockRmsSpec
@@ -316,4 +335,11 @@ export interface ResolvedNormGroupsSpec extends ResolvedOptions {
   readonly kind: 'groups';
   readonly groups: readonly ResolvedNormGroup[];
   readonly rest: ResolvedSpec | undefined;
+}
+
+export interface ResolvedLossScaledSpec extends ResolvedOptions {
+  readonly kind: 'lossScaled';
+  readonly lossScale: number;
+  readonly maxNorm: number;
+  readonly p: number;
 }

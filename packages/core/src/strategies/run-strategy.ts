@@ -11,6 +11,7 @@ import { runAutoClip } from './auto-clip.js';
 import { runBlockRms } from './block-rms.js';
 import { runChain } from './chain.js';
 import { runGlobalNorm } from './global-norm.js';
+import { runLossScaled } from './loss-scaled.js';
 import { runNorm } from './norm.js';
 import { runNormGroups } from './norm-groups.js';
 import { runSkipOnSpike } from './skip-on-spike.js';
@@ -32,6 +33,8 @@ export function* runStrategy<T>(
       return yield* runGlobalNorm(spec, tensors, context);
     case 'chain':
       return yield* runChain(spec, tensors, context, (step, current) => runStrategy(step, current, context));
+    case 'lossScaled':
+      return yield* runLossScaled(spec, tensors, context);
     case 'groups':
       return yield* runNormGroups(spec, tensors, context, (step, subset, sub) =>
         runStrategy(step, subset, sub),
