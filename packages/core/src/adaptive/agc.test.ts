@@ -112,7 +112,10 @@ describe('agc', () => {
     [() => clip([host([1])], { kind: 'agc' }), 'options.parameters'],
     [() => clip([host([1])], { kind: 'agc' }, { parameters: [host([1, 2])] }), 'parameters[0]'],
     [() => clip<HostTensor>([host([1])], { kind: 'agc' }, { parameters: [] }), 'parameters'],
-    [() => clip<HostTensor>({ a: host([1]) }, { kind: 'agc' }, { parameters: { b: host([1]) } }), 'parameters["a"]'],
+    [
+      () => clip<HostTensor>({ a: host([1]) }, { kind: 'agc' }, { parameters: { b: host([1]) } }),
+      'parameters["a"]',
+    ],
     [
       () => clip([host([1])], { kind: 'agc', exclude: ['nope'] }, { parameters: [host([1])] }),
       'spec.exclude[0]',
