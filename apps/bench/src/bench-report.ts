@@ -22,6 +22,13 @@ export interface BenchCell {
   readonly ratioToMemcpy: number | null;
   /** median / PyTorch's median at the same thread count (same workload and strategy). */
   readonly ratioToTorch: number | null;
+  /**
+   * Closeness to the memory limit: this cell's ideal bytes ÷ time over the memcpy probe's bytes ÷
+   * time on the same workload (1 = as fast as a copy of the same bytes; above 1 means caches help).
+   */
+  readonly ofMemcpyBandwidth?: number | null;
+  /** Scale decisions over every call of the cell: certified from the bounds, or exact fallbacks. */
+  readonly decisions?: { readonly certified: number; readonly exactFallback: number };
 }
 
 export interface BenchReport {
@@ -95,17 +102,23 @@ const format = (value: number | null, digits = 2) => (value === null ? '—' : v
 /** A Markdown table, one row per backend × strategy × workload (median, spread, ratios). */
 export function markdownTable(report: BenchReport): string {
   const rows = [
-    '| backend | workload | strategy | median ms | spread | first ms | GB/s | ×JS loop | ×memcpy | ×PyTorch |',
-    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| backend | workload | strategy | median ms | spread | first ms | GB/s | of memcpy BW | ×JS loop | ×memcpy | ×PyTorch | exact fallbacks |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const cell of report.cells) {
+    const decisions = cell.decisions;
+    const fallbacks =
+      decisions === undefined || decisions.certified + decisions.exactFallback === 0
+        ? '—'
+        : `${decisions.exactFallback}/${decisions.certified + decisions.exactFallback}`;
+    const ofMemcpy = cell.ofMemcpyBandwidth;
     rows.push(
       `| ${cell.backend} | ${cell.workload} | ${cell.strategy} | ${format(cell.timing.medianMs)} | ±${format(
         cell.timing.relativeSpread * 50,
         0,
-      )}% | ${format(cell.firstCallMs, 1)} | ${format(cell.gigabytesPerSecond, 1)} | ${format(cell.ratioToJsLoop)} | ${format(
-        cell.ratioToMemcpy,
-      )} | ${format(cell.ratioToTorch)} |`,
+      )}% | ${format(cell.firstCallMs, 1)} | ${format(cell.gigabytesPerSecond, 1)} | ${
+        ofMemcpy === undefined || ofMemcpy === null ? '—' : `${(ofMemcpy * 100).toFixed(0)}%`
+      } | ${format(cell.ratioToJsLoop)} | ${format(cell.ratioToMemcpy)} | ${format(cell.ratioToTorch)} | ${fallbacks} |`,
     );
   }
   return rows.join('\n');

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench [--quick] [--out DIR] [--backends a,b] [--no-torch] [--python PATH]`: every backend
- * that starts × strategy × workload, with the plain-JS loop, the memcpy probe and (where Debian's
- * python3-torch is installed) PyTorch measured in the same run. Writes DIR/bench.json,
- * DIR/bench.svg and DIR/bench.md (default DIR: reports).
+ * `pnpm bench [--quick] [--out DIR] [--backends a,b] [--workloads a,b] [--no-torch] [--python PATH]
+ * [--history FILE] [--compare FILE [--with FILE]]`: every backend that starts × strategy ×
+ * workload, with the plain-JS loop, the memcpy probe and (where Debian's python3-torch is
+ * installed) PyTorch measured in the same run, then issue 13's targets with a pass/short mark.
+ * Writes DIR/bench.json, DIR/bench.svg and DIR/bench.md (default DIR: reports) and appends one
+ * JSON line to the history (default DIR/history.jsonl). `--compare FILE` prints the difference
+ * between FILE (a history or a bench.json: its last run) and this run; with `--with FILE2` it
+ * compares the two files without measuring anything.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,11 +25,13 @@ import {
   machineInfo,
   markdownTable,
 } from './bench-report.js';
-import { type CellMeasurement, measureBackend, measureBaseline } from './measure.js';
+import { compareRuns, historyEntry, readRun } from './history.js';
+import { type CellMeasurement, measureBackend, measureBaseline, measureScaleFloor } from './measure.js';
 import { ratiosAgainstBaselines } from './ratios.js';
 import { gigabytesPerSecond } from './statistics.js';
 import { strategiesFor } from './strategies.js';
 import { heatmapSvg } from './svg-chart.js';
+import { evaluateTargets, targetsTable } from './targets.js';
 import { DEFAULT_PYTHON, runTorch } from './torch-runner.js';
 import { allWorkloads, generateGradients, workloadElements } from './workloads.js';
 
@@ -35,13 +42,27 @@ const { values: flags } = parseArgs({
     backends: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
     python: { type: 'string', default: DEFAULT_PYTHON },
+    workloads: { type: 'string' },
+    history: { type: 'string' },
+    compare: { type: 'string' },
+    with: { type: 'string' },
   },
 });
+if (flags.with !== undefined) {
+  if (flags.compare === undefined) {
+    process.stderr.write('pnpm bench: --with FILE needs --compare FILE\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${compareRuns(await readRun(flags.compare), await readRun(flags.with))}\n`);
+  process.exit(0);
+}
+// Read before measuring, so that a bad path fails at once.
+const previousRun = flags.compare === undefined ? undefined : await readRun(flags.compare);
 // The bench owns its output: no TF.js "install our node backend" banner on the first tensor.
 silenceTfjsNodeBanner(tf);
 const quick = flags.quick === true;
-/** Largest workload the non-headline backends run in quick mode. */
-const QUICK_MAX_ELEMENTS = 2e7;
+/** Largest workload the non-headline backends run in quick mode (the smoke run stays near a minute). */
+const QUICK_MAX_ELEMENTS = 1e6;
 const settings = quick ? { runs: 5, warmup: 1, budgetMs: 1500 } : { runs: 15, warmup: 2, budgetMs: 6000 };
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const machine = machineInfo();
@@ -62,7 +83,10 @@ for (const candidate of candidates) {
 }
 const running = started.flatMap((result) => ('backend' in result ? [result] : []));
 
-const workloads = allWorkloads(quick);
+const wantedWorkloads = flags.workloads?.split(',').map((id) => id.trim());
+const workloads = allWorkloads(quick).filter(
+  (workload) => !wantedWorkloads || wantedWorkloads.includes(workload.id),
+);
 const strategies = strategiesFor(quick);
 const cells: BenchCell[] = [];
 const total = workloads.length * (2 + running.length * strategies.length);
@@ -77,7 +101,7 @@ const record = (
   bytesPerElement: number,
   measured: CellMeasurement,
 ) => {
-  done++;
+  if (strategyId !== 'floor-scale') done++;
   const cell: BenchCell = {
     backend,
     threads,
@@ -92,6 +116,7 @@ const record = (
     ratioToJsLoop: null,
     ratioToMemcpy: null,
     ratioToTorch: null,
+    ...(measured.decisions ? { decisions: measured.decisions } : {}),
   };
   cells.push(cell);
   log(
@@ -124,7 +149,7 @@ for (const workload of workloads) {
     measureBaseline(memcpyProbe(gradients), settings),
   );
   for (const { candidate, backend } of running) {
-    // --quick keeps to about a minute: the slower engines skip the 124M-float GPT-2 list there.
+    // --quick keeps to about a minute: only the 2-thread wasm rows run the 1e7 tensor and GPT-2.
     const limit = Math.min(
       candidate.maxElements ?? Number.POSITIVE_INFINITY,
       quick && candidate.headline !== true ? QUICK_MAX_ELEMENTS : Number.POSITIVE_INFINITY,
@@ -157,6 +182,25 @@ for (const workload of workloads) {
         done++;
         log(
           `  ${candidate.id} ${workload.id} ${strategy.id} failed: ${error instanceof Error ? error.message : error}`,
+        );
+      }
+    }
+    // The engines' floor (their own scale op over the list), where the 3× target is judged.
+    if (candidate.engine === true && workload.id === 'gpt2-small' && !tooLarge) {
+      try {
+        record(
+          candidate.id,
+          candidate.threads,
+          workload.id,
+          'floor-scale',
+          elements,
+          gradients.length,
+          8,
+          await measureScaleFloor(backend, gradients, settings),
+        );
+      } catch (error) {
+        log(
+          `  ${candidate.id} ${workload.id} floor failed: ${error instanceof Error ? error.message : error}`,
         );
       }
     }
@@ -193,10 +237,14 @@ const report: BenchReport = {
   cells: ratiosAgainstBaselines(cells, torch.available ? torch.timings : []),
   torch,
 };
+const targets = evaluateTargets(report.cells, torch.available ? torch.timings : []);
 const out = resolve(flags.out ?? 'reports');
 await mkdir(out, { recursive: true });
-const table = markdownTable(report);
-await writeFile(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+const table = `${markdownTable(report)}\n\n## Targets (issue 13)\n\n${targetsTable(targets)}`;
+await writeFile(join(out, 'bench.json'), `${JSON.stringify({ ...report, targets }, null, 2)}\n`);
+const entry = historyEntry(report, targets, gitCommit());
+const historyPath = resolve(flags.history ?? join(out, 'history.jsonl'));
+await appendFile(historyPath, `${JSON.stringify(entry)}\n`);
 await writeFile(
   join(out, 'bench.svg'),
   heatmapSvg(report, torch.available ? 'ratioToTorch' : 'ratioToJsLoop'),
@@ -214,6 +262,18 @@ if (headline) {
     `GPT-2 small, global norm: fastest ${headline.backend} ${headline.timing.medianMs.toFixed(1)} ms = ${headline.ratioToTorch?.toFixed(2)}× PyTorch clip_grad_norm_ at ${headline.threads} thread(s)\n`,
   );
 }
+if (previousRun !== undefined) process.stdout.write(`\n${compareRuns(previousRun, entry)}\n`);
 log(
-  `wrote ${join(out, 'bench.json')}, bench.svg, bench.md; load ${report.machine.loadAverageEnd.map((v) => v.toFixed(2)).join(' ')}`,
+  `wrote ${join(out, 'bench.json')}, bench.svg, bench.md, a line of ${historyPath}; load ${report.machine.loadAverageEnd.map((v) => v.toFixed(2)).join(' ')}`,
 );
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return null;
+  }
+}

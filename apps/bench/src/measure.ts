@@ -1,4 +1,4 @@
-import { type ClipBackend, clip, type HostTensor } from '@gradclip/core';
+import { type ClipBackend, clip, type HostTensor, wholeTensorLayout } from '@gradclip/core';
 import type { Baseline } from './baselines.js';
 import { type TimingStatistics, timingStatistics } from './statistics.js';
 import type { BenchStrategy } from './strategies.js';
@@ -17,6 +17,8 @@ export interface CellMeasurement {
   readonly timing: TimingStatistics;
   /** Largest growth of the resident set over the cell, from before the tensors were created. */
   readonly peakMemoryBytes: number;
+  /** Scale decisions over every call (first and warm-up included): certified, or exact fallbacks. */
+  readonly decisions?: { readonly certified: number; readonly exactFallback: number };
 }
 
 function residentBytes(): number {
@@ -42,14 +44,17 @@ export async function measureBackend(
   const makeTensors = async () =>
     Promise.all(gradients.map((tensor) => backend.fromHost(tensor.values, tensor.shape)));
   let tensors = await makeTensors();
+  const decisions = { certified: 0, exactFallback: 0 };
   const once = async () => {
     if (inPlace) {
       backend.release(tensors);
       tensors = await makeTensors();
     }
     const started = performance.now();
-    const { gradients: outputs } = await clip(tensors, strategy.spec, { backend });
+    const { gradients: outputs, report } = await clip(tensors, strategy.spec, { backend });
     const elapsed = performance.now() - started;
+    decisions.certified += report.decisions?.certified ?? 0;
+    decisions.exactFallback += report.decisions?.exactFallback ?? 0;
     peak = Math.max(peak, residentBytes());
     const created = outputs.filter((output, i) => output !== tensors[i]);
     if (created.length > 0) backend.release(created);
@@ -66,7 +71,52 @@ export async function measureBackend(
     ) {
       samples.push(await once());
     }
-    return { firstCallMs, timing: timingStatistics(samples), peakMemoryBytes: peak - before };
+    return { firstCallMs, timing: timingStatistics(samples), peakMemoryBytes: peak - before, decisions };
+  } finally {
+    backend.release(tensors);
+  }
+}
+
+/**
+ * An engine's floor for clipping: its own `scale` kernel over the list (one engine op per tensor
+ * making the new outputs, which any clip in that engine has to do), outputs released each run.
+ * The targets add one read of the gradients at the memcpy probe's speed (half its time).
+ */
+export async function measureScaleFloor(
+  backend: ClipBackend<unknown>,
+  gradients: readonly HostTensor[],
+  options: MeasureOptions,
+): Promise<CellMeasurement> {
+  const before = residentBytes();
+  const tensors = await Promise.all(gradients.map((tensor) => backend.fromHost(tensor.values, tensor.shape)));
+  const requests = gradients.map((tensor) => ({
+    layout: wholeTensorLayout(tensor.shape),
+    order: 'multiply' as const,
+    multipliers: new Float32Array([0.5]),
+  }));
+  const once = async () => {
+    const started = performance.now();
+    const outputs = await backend.scale(tensors, requests);
+    const elapsed = performance.now() - started;
+    backend.release(outputs);
+    return elapsed;
+  };
+  try {
+    const firstCallMs = await once();
+    for (let i = 0; i < options.warmup; i++) await once();
+    const samples: number[] = [];
+    const started = performance.now();
+    while (
+      samples.length < options.runs &&
+      (samples.length === 0 || performance.now() - started < options.budgetMs)
+    ) {
+      samples.push(await once());
+    }
+    return {
+      firstCallMs,
+      timing: timingStatistics(samples),
+      peakMemoryBytes: Math.max(0, residentBytes() - before),
+    };
   } finally {
     backend.release(tensors);
   }

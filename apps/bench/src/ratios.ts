@@ -6,8 +6,9 @@ export function ratiosAgainstBaselines(
   cells: readonly BenchCell[],
   torch: readonly TorchTiming[],
 ): BenchCell[] {
-  const median = (backend: string, workload: string) =>
-    cells.find((cell) => cell.backend === backend && cell.workload === workload)?.timing.medianMs;
+  const find = (backend: string, workload: string) =>
+    cells.find((cell) => cell.backend === backend && cell.workload === workload);
+  const median = (backend: string, workload: string) => find(backend, workload)?.timing.medianMs;
   return cells.map((cell) => {
     const js = median('js-float64-loop', cell.workload);
     const memcpy = median('memcpy-probe', cell.workload);
@@ -19,8 +20,13 @@ export function ratiosAgainstBaselines(
     );
     const ratio = (base: number | undefined) =>
       base === undefined || base <= 0 ? null : cell.timing.medianMs / base;
+    const probe = find('memcpy-probe', cell.workload)?.gigabytesPerSecond;
     return {
       ...cell,
+      ofMemcpyBandwidth:
+        probe === undefined || !(probe > 0) || !Number.isFinite(cell.gigabytesPerSecond)
+          ? null
+          : cell.gigabytesPerSecond / probe,
       ratioToJsLoop: ratio(js),
       ratioToMemcpy: ratio(memcpy),
       ratioToTorch: ratio(reference?.medianMs),
