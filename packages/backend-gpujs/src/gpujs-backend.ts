@@ -1,4 +1,11 @@
-import { type BackendManifest, type ClipBackend, ClipError, type ExpectedFailure } from '@gradclip/core';
+import {
+  type BackendManifest,
+  type ClipBackend,
+  ClipError,
+  type ExpectedFailure,
+  type ScaleRequest,
+} from '@gradclip/core';
+import { clampValues, scaleValues } from '@gradclip/core/reference';
 import type { GPU } from 'gpu.js';
 import { GPUJS_VERSION } from '#gpujs-platform';
 import {
@@ -144,21 +151,6 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
             reason: `${flushReason}; the kernels read device inputs' subnormals as 0, so a subnormal tensor's norm is 0 and it is not clipped`,
           })),
         );
-  if (mode === 'webgl' || mode === 'webgl2') {
-    // Measured in headless Chromium (WebGL on SwiftShader): GLSL does not order ±0, and a -0 bound
-    // reaches the shader as +0, so values clamped to a -0 bound come back +0.
-    expectedFailures.push({
-      caseId: 'value/negative-zero-bound',
-      kind: 'mismatch',
-      reason: `${id}: a clamp bound of -0 comes back as +0 (measured in headless Chromium on SwiftShader; GLSL ES leaves the sign of a zero from a uniform to the driver)`,
-    });
-    // GLSL ES computes a/b only within 2.5 ULP; compat 'keras' divides by the float32 norm.
-    expectedFailures.push({
-      caseId: 'boundary/keras-norm-8',
-      kind: 'mismatch',
-      reason: `${id}: compat "keras" divides in GLSL, which ES 3.0 allows 2.5 ULP (measured in headless Chromium on SwiftShader: 1 ULP on this rounding-boundary case)`,
-    });
-  }
   const manifest: BackendManifest = {
     maxUlp: 0,
     // fromHost puts kit inputs on the device, where tensors hold at most 2^24 elements.
@@ -175,6 +167,22 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
         ? ['This engine flushes subnormal float32 values to zero (measured at start).']
         : []),
     ],
+  };
+  // GLSL divides only within 2.5 ULP and leaves the sign of a zero uniform to the driver (measured:
+  // headlessgl on llvmpipe, WebGL on SwiftShader): divisions (compat "keras" per tensor, "optax") and
+  // -0 clamp bounds run the oracle's loop on the host instead, reading device tensors back.
+  const glArithmetic = mode === 'headlessgl' || mode === 'webgl' || mode === 'webgl2';
+  const onHost = async (
+    tensors: readonly GpujsTensor[],
+    run: (values: Float32Array, i: number) => Float32Array,
+  ): Promise<TensorData[]> => {
+    const outputs: TensorData[] = [];
+    for (const [i, tensor] of tensors.entries()) {
+      const values = isDeviceTensor(tensor) ? await readDevice(tensor.device) : tensor.values;
+      const result = run(values, i);
+      outputs.push(isDeviceTensor(tensor) ? await uploadToDevice(context, result) : result);
+    }
+    return outputs;
   };
   const dataOf = (tensors: readonly GpujsTensor[]): TensorData[] =>
     tensors.map((tensor) => (isDeviceTensor(tensor) ? tensor.device : tensor.values));
@@ -219,9 +227,23 @@ export async function createGpujsBackend(options: GpujsBackendOptions): Promise<
       isDeviceTensor(tensor) ? exclusive(() => readDevice(tensor.device)) : tensor.values.slice(),
     summarize: (tensors, request) => exclusive(() => summarizeTensors(context, dataOf(tensors), request)),
     scale: (tensors, requests) =>
-      exclusive(async () => wrap(tensors, await scaleTensors(context, dataOf(tensors), requests))),
+      exclusive(async () =>
+        wrap(
+          tensors,
+          glArithmetic && requests.some((request) => request.order !== 'multiply')
+            ? await onHost(tensors, (values, i) => scaleValues(values, requests[i] as ScaleRequest))
+            : await scaleTensors(context, dataOf(tensors), requests),
+        ),
+      ),
     clamp: (tensors, bounds) =>
-      exclusive(async () => wrap(tensors, await clampTensors(context, dataOf(tensors), bounds))),
+      exclusive(async () =>
+        wrap(
+          tensors,
+          glArithmetic && (Object.is(bounds.min, -0) || Object.is(bounds.max, -0))
+            ? await onHost(tensors, (values) => clampValues(values, bounds))
+            : await clampTensors(context, dataOf(tensors), bounds),
+        ),
+      ),
     zeroNonFinite: (tensors) =>
       exclusive(async () => wrap(tensors, await zeroNonFiniteTensors(context, dataOf(tensors)))),
     // Deletes only textures and buffers this backend made; a caller's pipeline outputs stay alive.
