@@ -37,7 +37,7 @@ function target(page: PageName, label: string, mode: string, options: TargetOpti
 
 export const BROWSER_TARGETS: readonly BrowserTarget[] = [
   target('tfjs', 'tfjs:cpu', 'TF.js cpu in headless Chromium'),
-  target('tfjs', 'tfjs:wasm', 'TF.js wasm (SIMD) in headless Chromium', { largeCases: true }),
+  target('tfjs', 'tfjs:wasm', 'TF.js wasm (SIMD) in headless Chromium'),
   // Its manifest leaves largeTensors out (float32 texel coordinates): the large cases are skipped.
   target('tfjs', 'tfjs:webgl', 'TF.js webgl in headless Chromium (SwiftShader, no GPU)', {
     largeCases: true,
@@ -50,6 +50,11 @@ export const BROWSER_TARGETS: readonly BrowserTarget[] = [
   }),
   target('onnx', 'onnx:wasm', 'ONNX graphs on onnxruntime-web, wasm execution provider, 2 threads', {
     isolated: true,
+  }),
+  target('wasm', 'wasm', 'WebAssembly SIMD, 1 thread (page not cross-origin isolated)'),
+  target('wasm', 'wasm', 'WebAssembly SIMD, 2 threads: Web Workers over shared memory (COOP/COEP)', {
+    isolated: true,
+    largeCases: true,
   }),
 ];
 

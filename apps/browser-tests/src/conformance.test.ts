@@ -51,6 +51,9 @@ describe('the conformance kit in headless Chromium', () => {
       expect(result.backend.id.split(':')[0]).toBe(target.label.split(':')[0]);
       expect(result.crossOriginIsolated).toBe(target.isolated);
       expect(result.counts.pass).toBeGreaterThan(140);
+      // backend-wasm runs Web Workers only where the page is cross-origin isolated.
+      if (target.page === 'wasm')
+        expect(result.backend.name).toMatch(target.isolated ? /2 threads/ : /1 thread\)/);
       // Whatever the manifest allows, every case that passes is bit for bit the oracle's; the
       // differences are the declared ones (expected failures, with their measured reason).
       expect(result.maxUlpOfPassed).toBe(0);

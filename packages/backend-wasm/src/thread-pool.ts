@@ -1,6 +1,8 @@
-import { Worker } from 'node:worker_threads';
 import { ClipError } from '@gradclip/core';
+// Node: worker_threads; a browser bundle gets threads-browser.ts (Web Workers) instead.
+import { sharedBuffer, startWorker, waitBriefly } from '#threads';
 import { instantiateKernels, type KernelExports } from './kernels/kernel-module.js';
+import type { KernelWorker } from './threads-api.js';
 import type {} from './webassembly-api.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
@@ -51,7 +53,7 @@ export interface ThreadPoolOptions {
 export class ThreadPool {
   readonly threads: number;
   readonly kernels: KernelExports;
-  readonly #workers: Worker[];
+  readonly #workers: KernelWorker[];
   readonly #words: Int32Array;
   readonly #numbers: Float64Array;
   readonly #memory: WebAssembly.Memory;
@@ -59,7 +61,7 @@ export class ThreadPool {
   private constructor(
     kernels: KernelExports,
     memory: WebAssembly.Memory,
-    workers: Worker[],
+    workers: KernelWorker[],
     control: SharedArrayBuffer,
   ) {
     this.kernels = kernels;
@@ -71,34 +73,27 @@ export class ThreadPool {
   }
 
   static async start(options: ThreadPoolOptions): Promise<ThreadPool> {
-    const control = new SharedArrayBuffer(128);
+    const control = sharedBuffer(128);
     const kernels = instantiateKernels(options.module, options.memory);
-    const workers: Worker[] = [];
+    const workers: KernelWorker[] = [];
     try {
       for (let i = 1; i < options.threads; i++) {
-        const worker = new Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: {
+        workers.push(
+          await startWorker(WORKER_SOURCE, {
             module: options.module,
             memory: options.memory,
             control,
             spin: options.spin ?? 20_000,
-          },
-        });
-        workers.push(worker);
-        await new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-        });
-        // An idle pool must not keep the process alive.
-        worker.unref();
+          }),
+        );
       }
     } catch (cause) {
       await Promise.all(workers.map((worker) => worker.terminate()));
       throw new ClipError('BACKEND_UNAVAILABLE', `backend-wasm: a worker thread failed to start: ${cause}`, {
         field: 'threads',
         value: options.threads,
-        expected: 'worker_threads with shared WebAssembly memory',
+        expected:
+          'worker threads (Node) or Web Workers (a cross-origin-isolated page) with shared WebAssembly memory',
         cause,
       });
     }
@@ -141,7 +136,7 @@ export class ThreadPool {
     for (;;) {
       const now = Atomics.load(words, INSIDE);
       if ((now & ~CLOSED) === 0) break;
-      Atomics.wait(words, INSIDE, now, 1);
+      waitBriefly(words, INSIDE, now);
     }
   }
 

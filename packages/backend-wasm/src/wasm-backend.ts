@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type {
   BackendManifest,
   ClampBounds,
@@ -9,6 +8,7 @@ import type {
 } from '@gradclip/core';
 import { ClipError } from '@gradclip/core';
 import { scaleValues, summarizeValues } from '@gradclip/core/reference';
+import { defaultThreads, RUNTIME, usableThreads } from '#threads';
 import {
   JOB_BYTES,
   type Job,
@@ -91,8 +91,10 @@ interface Region {
 
 /** Starts the worker threads and compiles the kernels; `dispose()` stops them. */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const threads = options.threads ?? availableParallelism();
-  checkInteger('threads', threads, 1, 256);
+  const requested = options.threads ?? defaultThreads();
+  checkInteger('threads', requested, 1, 256);
+  // In a page that is not cross-origin isolated, workers cannot share memory: one thread, same bits.
+  const threads = usableThreads(requested);
   const maximumBytes = options.maximumMemoryBytes ?? MAXIMUM_BYTES;
   checkInteger('maximumMemoryBytes', maximumBytes, 2 ** 20, MAXIMUM_BYTES);
   const initialBytes = Math.min(options.initialMemoryBytes ?? DEFAULT_INITIAL_BYTES, maximumBytes);
@@ -100,15 +102,15 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const parallelThreshold = options.parallelThreshold ?? 1 << 16;
   checkInteger('parallelThreshold', parallelThreshold, 0, Number.MAX_SAFE_INTEGER);
   if (
-    typeof SharedArrayBuffer !== 'function' ||
+    typeof WebAssembly !== 'object' ||
     !WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))
   ) {
     throw new ClipError(
       'BACKEND_UNAVAILABLE',
-      'backend-wasm: this runtime has no SharedArrayBuffer or WebAssembly',
+      'backend-wasm: this runtime has no WebAssembly',
       {
         field: 'runtime',
-        value: typeof SharedArrayBuffer,
+        value: typeof WebAssembly,
         expected: 'Node.js ≥ 20 with WebAssembly SIMD and threads',
       },
     );
@@ -125,7 +127,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   } catch (cause) {
     throw new ClipError('BACKEND_UNAVAILABLE', `backend-wasm: the SIMD kernels failed to compile: ${cause}`, {
       field: 'runtime',
-      value: process.versions.v8,
+      value: RUNTIME,
       expected: 'a V8 with WebAssembly SIMD and threads (Node.js ≥ 20)',
       cause,
     });

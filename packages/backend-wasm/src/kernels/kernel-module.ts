@@ -13,7 +13,15 @@ export interface KernelExports {
 
 /** Compiles the kernels (once per backend; workers receive the compiled module). */
 export function compileKernels(): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(Buffer.from(KERNEL_BINARY_BASE64, 'base64'));
+  return WebAssembly.compile(bytesOfBase64(KERNEL_BINARY_BASE64));
+}
+
+/** atob, not Buffer: the same code runs under Node and in a page. */
+function bytesOfBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {

@@ -1,0 +1,4 @@
+import { exposeTargets } from './expose-targets.js';
+import { wasmTargets } from './wasm-targets.js';
+
+exposeTargets(wasmTargets);
