@@ -28,7 +28,6 @@ export function createTensorReferenceBackend(): ClipBackend<tf.Tensor> {
     shapeOf: (tensor) => tensor.shape,
     fromHost: async (values, shape) => tf.tensor(values, [...shape], 'float32'),
     toHost: async (tensor) => (tensor.dataSync() as Float32Array).slice(),
-    summarize: async (tensors, request) => reference.summarize(tensors.map(host), request),
     scale: async (tensors, requests) => back(await reference.scale(tensors.map(host), requests)),
     clamp: async (tensors, bounds) => back(await reference.clamp(tensors.map(host), bounds)),
     zeroNonFinite: async (tensors) => back(await reference.zeroNonFinite(tensors.map(host))),
