@@ -19,7 +19,7 @@ import { type StaticServer, startStaticServer } from './static-server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readmeOf = (name: string) => join(root, '..', '..', 'packages', name, 'README.md');
-const BACKENDS = ['backend-tfjs', 'backend-gpujs', 'backend-onnx'] as const;
+const BACKENDS = ['backend-tfjs', 'backend-gpujs', 'backend-onnx', 'backend-wasm'] as const;
 
 const outdir = mkdtempSync(join(tmpdir(), 'gradclip-readme-pages-'));
 let browser: Browser;

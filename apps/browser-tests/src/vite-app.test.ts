@@ -56,5 +56,6 @@ it('a fresh vite app imports every browser backend, builds with no configuration
     'tfjs:webgl': expected,
     'gpujs:webgl2': expected,
     'onnx:wasm': expected,
+    wasm: expected,
   });
 });
