@@ -1,7 +1,11 @@
 import type { ClipBackend } from '@gradclip/core';
 
-/** A backend the bench tries to start; `load` imports its package lazily. */
-export interface BackendCandidate {
+/**
+ * A backend the bench tries to start; `load` imports its package lazily. Unlike core's
+ * `firstAvailable`, which keeps the first that starts, the bench starts every candidate and reports
+ * each one that cannot.
+ */
+export interface BenchCandidate {
   /** Stable row label, including the mode and thread count. */
   readonly id: string;
   /** Threads the backend uses (for the PyTorch comparison at the same count). */
@@ -18,8 +22,8 @@ export interface BackendCandidate {
 }
 
 export type StartedBackend =
-  | { readonly candidate: BackendCandidate; readonly backend: ClipBackend<unknown> }
-  | { readonly candidate: BackendCandidate; readonly error: string };
+  | { readonly candidate: BenchCandidate; readonly backend: ClipBackend<unknown> }
+  | { readonly candidate: BenchCandidate; readonly error: string };
 
 /**
  * Imports by a computed specifier, so the bench compiles and runs whether or not a sibling package
@@ -36,8 +40,8 @@ async function factory(specifier: string, name: string): Promise<(options?: unkn
   return create as (options?: unknown) => Promise<unknown>;
 }
 
-export function defaultCandidates(): BackendCandidate[] {
-  const wasm = (threads: number, inPlace = false, headline = true): BackendCandidate => ({
+export function defaultCandidates(): BenchCandidate[] {
+  const wasm = (threads: number, inPlace = false, headline = true): BenchCandidate => ({
     id: `wasm${inPlace ? ':in-place' : ''}:${threads}t`,
     threads,
     inPlace,
@@ -63,7 +67,7 @@ export function defaultCandidates(): BackendCandidate[] {
       },
     },
     ...(['wasm', 'cpu'] as const).map(
-      (mode): BackendCandidate => ({
+      (mode): BenchCandidate => ({
         id: `tfjs:${mode}`,
         threads: 1,
         engine: true,
@@ -88,7 +92,7 @@ export function defaultCandidates(): BackendCandidate[] {
       },
     },
     ...(['webasm', 'cpu'] as const).map(
-      (mode): BackendCandidate => ({
+      (mode): BenchCandidate => ({
         id: `gpujs:${mode}`,
         threads: 1,
         engine: mode === 'webasm',
@@ -130,7 +134,7 @@ function withTfjsBackend(
   });
 }
 
-export async function startBackend(candidate: BackendCandidate): Promise<StartedBackend> {
+export async function startBackend(candidate: BenchCandidate): Promise<StartedBackend> {
   try {
     return { candidate, backend: await candidate.load() };
   } catch (error) {

@@ -1,4 +1,5 @@
-import { type ClipBackend, clip, type HostTensor, wholeTensorLayout } from '@gradclip/core';
+import { type ClipBackend, clip, type HostTensor } from '@gradclip/core';
+import { wholeTensorLayout } from '@gradclip/core/backend';
 import type { Baseline } from './baselines.js';
 import { type TimingStatistics, timingStatistics } from './statistics.js';
 import type { BenchStrategy } from './strategies.js';

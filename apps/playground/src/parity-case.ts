@@ -1,4 +1,5 @@
-import { type BackendCapability, ClipError, gradientFromJson, type NamedHostTensor } from '@gradclip/core';
+import { ClipError, gradientFromJson, type NamedHostTensor } from '@gradclip/core';
+import type { BackendCapability } from '@gradclip/core/backend';
 import { type ConformanceCase, caseInputValues } from '@gradclip/core/conformance';
 
 /** A case the parity run compares across backends; the oracle's result is computed at run time. */

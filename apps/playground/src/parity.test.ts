@@ -1,5 +1,5 @@
 import type { ClipBackend, HostTensor } from '@gradclip/core';
-import { float32Bits, float32FromBits } from '@gradclip/core';
+import { float32Bits, float32FromBits } from '@gradclip/core/backend';
 import { conformanceCases } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { describe, expect, it } from 'vitest';

@@ -9,10 +9,9 @@ import {
   clip,
   type GradientJson,
   gradientToJson,
-  maxUlpDistance,
   type NamedHostTensor,
-  sameFloat32Array,
 } from '@gradclip/core';
+import { maxUlpDistance, sameFloat32Array } from '@gradclip/core/backend';
 import { bitsHash } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { isExpectedBackend, type PlaygroundBackend } from './backends.js';

@@ -3,17 +3,14 @@
  * whether this browser can; the pages show every entry, so the list grows as browser builds land
  * (WebAssembly with Web Workers, onnxruntime-web, gpu.js webgl): add an entry here.
  */
-import type { ClipBackend } from '@gradclip/core';
-
-// biome-ignore lint/suspicious/noExplicitAny: the pages treat every backend's tensor type alike.
-export type AnyBackend = ClipBackend<any>;
+import type { AnyClipBackend } from '@gradclip/core';
 
 export interface LiveBackend {
   readonly id: string;
   readonly label: string;
   /** Why it cannot run in this browser, or null. */
   readonly unavailable: () => string | null;
-  readonly create: () => Promise<AnyBackend>;
+  readonly create: () => Promise<AnyClipBackend>;
 }
 
 export const LIVE_BACKENDS: readonly LiveBackend[] = [
@@ -23,7 +20,7 @@ export const LIVE_BACKENDS: readonly LiveBackend[] = [
     unavailable: () => null,
     create: async () => {
       const { createReferenceBackend } = await import('@gradclip/core/reference');
-      return createReferenceBackend() as AnyBackend;
+      return createReferenceBackend();
     },
   },
   {
@@ -34,7 +31,7 @@ export const LIVE_BACKENDS: readonly LiveBackend[] = [
       const tf = await import('@tensorflow/tfjs');
       await tf.setBackend('cpu');
       const { createTfjsBackend } = await import('@gradclip/backend-tfjs');
-      return (await createTfjsBackend({ tf })) as AnyBackend;
+      return await createTfjsBackend({ tf });
     },
   },
 ];

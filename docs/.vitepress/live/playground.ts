@@ -1,5 +1,6 @@
 /** The spec playground: one spec and some gradients through every live backend, bits side by side. */
-import { clip, float32Bits, gradientFromJson, parseSpecJson } from '@gradclip/core';
+import { clip, gradientFromJson, parseSpecJson } from '@gradclip/core';
+import { float32Bits } from '@gradclip/core/backend';
 import { LIVE_BACKENDS } from './backends.js';
 
 export interface BackendOutput {

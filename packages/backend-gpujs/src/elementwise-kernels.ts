@@ -1,4 +1,5 @@
-import { type ClampBounds, ClipError, type ScaleRequest, sliceIndexOfElements } from '@gradclip/core';
+import { ClipError } from '@gradclip/core';
+import { type ClampBounds, type ScaleRequest, sliceIndexOfElements } from '@gradclip/core/backend';
 import { type Batch, bucket, MIN_BATCH, packSegments } from './batches.js';
 import { type GpujsDeviceData, isDeviceData, type TensorData } from './device-tensor.js';
 import type { KernelCache, KernelRecipe } from './kernel-cache.js';

@@ -1,10 +1,5 @@
-import {
-  type BackendManifest,
-  type ClipBackend,
-  ClipError,
-  type ExpectedFailure,
-  type ScaleRequest,
-} from '@gradclip/core';
+import { type ClipBackend, ClipError } from '@gradclip/core';
+import type { BackendManifest, ExpectedFailure, ScaleRequest } from '@gradclip/core/backend';
 import { clampValues, scaleValues } from '@gradclip/core/reference';
 import type { GPU } from 'gpu.js';
 import { GPUJS_VERSION } from '#gpujs-platform';

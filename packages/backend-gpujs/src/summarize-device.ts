@@ -1,4 +1,4 @@
-import { type SliceLayout, sliceIndexOfElements } from '@gradclip/core';
+import { type SliceLayout, sliceIndexOfElements } from '@gradclip/core/backend';
 import type { GpujsDeviceData } from './device-tensor.js';
 import { type ElementwiseContext, elementsOf, gatherOnDevice } from './elementwise-kernels.js';
 import type { KernelRecipe } from './kernel-cache.js';

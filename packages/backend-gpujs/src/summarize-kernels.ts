@@ -1,10 +1,10 @@
+import { ClipError } from '@gradclip/core';
 import {
-  ClipError,
   type SliceLayout,
   type SummaryRequest,
   sliceIndexOfElements,
   type TensorSummary,
-} from '@gradclip/core';
+} from '@gradclip/core/backend';
 import { type Batch, bucket, MIN_BATCH, packSegments } from './batches.js';
 import { isDeviceData, type TensorData } from './device-tensor.js';
 import type { ElementwiseContext } from './elementwise-kernels.js';
@@ -115,7 +115,9 @@ export class TensorAccumulator {
     }
     return {
       sums,
-      ...(p === Number.POSITIVE_INFINITY ? {} : { sumErrors: sums.map((sum) => sumErrorBound(sum, sliceSize, p)) }),
+      ...(p === Number.POSITIVE_INFINITY
+        ? {}
+        : { sumErrors: sums.map((sum) => sumErrorBound(sum, sliceSize, p)) }),
       maxAbs: this.maxAbs,
       minValue: this.minValue,
       maxValue: this.maxValue,

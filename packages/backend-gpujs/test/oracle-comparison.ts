@@ -1,4 +1,5 @@
-import { type ClipSpec, clip, float32Bits, type HostTensor } from '@gradclip/core';
+import { type ClipSpec, clip, type HostTensor } from '@gradclip/core';
+import { float32Bits } from '@gradclip/core/backend';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { expect } from 'vitest';
 import type { GpujsBackend } from '../src/index.js';

@@ -3,7 +3,8 @@
  * floats by global norm and by value, and many small tensors. Speed is measured here, never asserted.
  * Run: tsx --conditions=@gradclip/source scripts/benchmark.ts
  */
-import { clip, createRandom } from '@gradclip/core';
+import { clip } from '@gradclip/core';
+import { createRandom } from '@gradclip/core/backend';
 import * as ort from 'onnxruntime-node';
 import { createOnnxBackend, exportClipGraph } from '../src/index.js';
 

@@ -3,7 +3,7 @@
  * difference changes the float32 scale `fround(maxNorm / norm)` or the `norm ≤ maxNorm` decision.
  * Run: node --conditions=@gradclip/source --import tsx scripts/measure-sums.ts [trials]
  */
-import { createRandom, wholeTensorLayout } from '@gradclip/core';
+import { createRandom, wholeTensorLayout } from '@gradclip/core/backend';
 import { summarizeValues } from '@gradclip/core/reference';
 import { createOnnxBackend } from '../src/index.js';
 

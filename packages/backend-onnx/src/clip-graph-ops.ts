@@ -2,7 +2,7 @@
  * Typed helpers over {@link GraphBuilder} for the exported clip graph: constants, float64 power
  * sums, NaN-aware maxima and the exact power-of-two scaling the contract uses for large p.
  */
-import { FLOAT64_MIN_NORMAL } from '@gradclip/core';
+import { FLOAT64_MIN_NORMAL } from '@gradclip/core/backend';
 import type { GraphBuilder } from './graph-builder.js';
 import { ElementType } from './onnx-schema.js';
 

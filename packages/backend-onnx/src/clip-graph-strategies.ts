@@ -3,7 +3,8 @@
  * with the spec's constants baked in. Where core throws ('error') or returns early ('skip'), the
  * graph raises a flag and passes the step's input through.
  */
-import { ClipError, normalizeAxes, PYTORCH_EPSILON, type ResolvedSpec } from '@gradclip/core';
+import { ClipError, type ResolvedSpec } from '@gradclip/core';
+import { normalizeAxes, PYTORCH_EPSILON } from '@gradclip/core/backend';
 import type { ClipGraphOps, GraphTensor } from './clip-graph-ops.js';
 
 export interface StepResult {

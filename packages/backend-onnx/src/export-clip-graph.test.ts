@@ -1,12 +1,5 @@
-import {
-  ClipError,
-  type ClipSpec,
-  clip,
-  clipSync,
-  createRandom,
-  parseSpec,
-  sameFloat32Array,
-} from '@gradclip/core';
+import { ClipError, type ClipSpec, clip, clipSync, parseSpec } from '@gradclip/core';
+import { createRandom, sameFloat32Array } from '@gradclip/core/backend';
 import { caseInputValues, conformanceCases } from '@gradclip/core/conformance';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';

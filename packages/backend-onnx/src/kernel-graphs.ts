@@ -3,7 +3,7 @@
  * symbolic dimensions, so one session serves every size: a tensor reduced as a whole is fed
  * flattened (`[n]`), a tensor reduced over axes is fed with its rank and an int64 `axes` input.
  */
-import type { ScaleOrder } from '@gradclip/core';
+import type { ScaleOrder } from '@gradclip/core/backend';
 import { clampNodes } from './clip-graph-ops.js';
 import { type Dimension, GraphBuilder } from './graph-builder.js';
 import { ElementType } from './onnx-schema.js';

@@ -1,4 +1,5 @@
-import { ClipError, type ClipSpec, clip, createRandom, sameFloat32Array } from '@gradclip/core';
+import { ClipError, type ClipSpec, clip } from '@gradclip/core';
+import { createRandom, sameFloat32Array } from '@gradclip/core/backend';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { createOnnxBackend, type OrtModule } from './index.js';

@@ -1,14 +1,13 @@
+import { type ClipBackend, ClipError } from '@gradclip/core';
 import {
   type BackendManifest,
   type ClampBounds,
-  type ClipBackend,
-  ClipError,
   float64SumErrorBound,
   type ScaleRequest,
   type SliceLayout,
   type SummaryRequest,
   type TensorSummary,
-} from '@gradclip/core';
+} from '@gradclip/core/backend';
 import {
   buildKernelGraph,
   graphKey,

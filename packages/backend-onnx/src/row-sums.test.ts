@@ -1,4 +1,4 @@
-import { createRandom, wholeTensorLayout } from '@gradclip/core';
+import { createRandom, wholeTensorLayout } from '@gradclip/core/backend';
 import { summarizeValues } from '@gradclip/core/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxBackend, type OnnxBackend } from './index.js';

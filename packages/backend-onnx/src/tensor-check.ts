@@ -1,4 +1,5 @@
-import { ClipError, elementCount } from '@gradclip/core';
+import { ClipError } from '@gradclip/core';
+import { elementCount } from '@gradclip/core/backend';
 import type { OrtModule, OrtTensor } from './ort-module.js';
 
 /** The shape of a float32 CPU `ort.Tensor`; anything else is a `ClipError` naming `field`. */

@@ -2,7 +2,8 @@
  * Measures clipping on the TF.js cpu and wasm backends (run: `npx tsx scripts/measure-clip.ts`).
  * Prints timings; asserts nothing. Sizes: `MEASURE_ELEMENTS` (default 2^24) in 64 tensors.
  */
-import { createClipper, createRandom } from '@gradclip/core';
+import { createClipper } from '@gradclip/core';
+import { createRandom } from '@gradclip/core/backend';
 import { summarizeValues } from '@gradclip/core/reference';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

@@ -3,7 +3,8 @@
  * and `withClipping` with stateful kinds and AGC inside `model.fit`, its state kept by
  * `model.save()` / `tf.loadLayersModel()`.
  */
-import { type ClipSpec, createClipper, createRandom, type HostTensor } from '@gradclip/core';
+import { type ClipSpec, createClipper, type HostTensor } from '@gradclip/core';
+import { createRandom } from '@gradclip/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRegressionModel, makeRegression } from '../test/regression-problem.js';

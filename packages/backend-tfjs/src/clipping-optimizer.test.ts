@@ -1,4 +1,5 @@
-import { clip, sameFloat32Array } from '@gradclip/core';
+import { clip } from '@gradclip/core';
+import { sameFloat32Array } from '@gradclip/core/backend';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';

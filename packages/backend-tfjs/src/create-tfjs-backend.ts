@@ -1,4 +1,5 @@
-import type { BackendManifest, ClipBackend } from '@gradclip/core';
+import type { ClipBackend } from '@gradclip/core';
+import type { BackendManifest } from '@gradclip/core/backend';
 import { checkTensor } from './check-tensor.js';
 import { createTfjsKernels, type Readback } from './tfjs-kernels.js';
 import { tfjsManifest } from './tfjs-manifest.js';

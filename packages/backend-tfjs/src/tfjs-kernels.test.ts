@@ -1,4 +1,9 @@
-import { createRandom, sameFloat32Array, type TensorSummary, wholeTensorLayout } from '@gradclip/core';
+import {
+  createRandom,
+  sameFloat32Array,
+  type TensorSummary,
+  wholeTensorLayout,
+} from '@gradclip/core/backend';
 import { clampValues, summarizeValues, zeroNonFiniteValues } from '@gradclip/core/reference';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

@@ -6,7 +6,7 @@ import {
   type SliceLayout,
   type SummaryRequest,
   type TensorSummary,
-} from '@gradclip/core';
+} from '@gradclip/core/backend';
 import { summarizeValues } from '@gradclip/core/reference';
 import type { Tensor, TfjsModule } from './tfjs-module.js';
 

@@ -1,4 +1,4 @@
-import type { BackendManifest } from '@gradclip/core';
+import type { BackendManifest } from '@gradclip/core/backend';
 
 /** TF.js backends on which the conformance kit runs in this package's CI, bit for bit. */
 const CERTIFIED = new Set(['cpu', 'wasm']);

@@ -3,7 +3,7 @@
  * (Gaussian features, 10 informative with weights 100·U(0,1), noise 0.1) and the 20 → 25 ReLU → 1
  * MLP with he_uniform. Generated deterministically; @gradclip/models is deliberately not used.
  */
-import { createRandom } from '@gradclip/core';
+import { createRandom } from '@gradclip/core/backend';
 import type * as tfjs from '@tensorflow/tfjs';
 
 export interface RegressionData {

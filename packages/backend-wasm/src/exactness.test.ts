@@ -1,4 +1,5 @@
-import { type ClipSpec, clip, createRandom, type HostTensor, wholeTensorLayout } from '@gradclip/core';
+import { type ClipSpec, clip, type HostTensor } from '@gradclip/core';
+import { createRandom, wholeTensorLayout } from '@gradclip/core/backend';
 import { boundaryCases, caseInputValues } from '@gradclip/core/conformance';
 import { createReferenceBackend, summarizeValues } from '@gradclip/core/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

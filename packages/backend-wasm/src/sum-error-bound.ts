@@ -1,4 +1,4 @@
-import { float64SumErrorBound } from '@gradclip/core';
+import { float64SumErrorBound } from '@gradclip/core/backend';
 import { CHUNK_ELEMENTS, jobCount } from './job-list.js';
 
 /** Elements per block in kernels.wat (its global $BLOCK). */

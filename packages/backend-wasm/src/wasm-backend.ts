@@ -1,12 +1,11 @@
+import { type ClipBackend, ClipError } from '@gradclip/core';
 import type {
   BackendManifest,
   ClampBounds,
-  ClipBackend,
   ScaleRequest,
   SummaryRequest,
   TensorSummary,
-} from '@gradclip/core';
-import { ClipError } from '@gradclip/core';
+} from '@gradclip/core/backend';
 import { scaleValues, summarizeValues } from '@gradclip/core/reference';
 import { defaultThreads, RUNTIME, usableThreads } from '#threads';
 import {
@@ -105,15 +104,11 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     typeof WebAssembly !== 'object' ||
     !WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))
   ) {
-    throw new ClipError(
-      'BACKEND_UNAVAILABLE',
-      'backend-wasm: this runtime has no WebAssembly',
-      {
-        field: 'runtime',
-        value: typeof WebAssembly,
-        expected: 'Node.js ≥ 20 with WebAssembly SIMD and threads',
-      },
-    );
+    throw new ClipError('BACKEND_UNAVAILABLE', 'backend-wasm: this runtime has no WebAssembly', {
+      field: 'runtime',
+      value: typeof WebAssembly,
+      expected: 'Node.js ≥ 20 with WebAssembly SIMD and threads',
+    });
   }
   let module: WebAssembly.Module;
   let memory: WebAssembly.Memory;

@@ -2,7 +2,8 @@
  * Browser side of the parity rows: runs cases through one backend in the page (fromHost, clip,
  * toHost) and returns what came out; the Node side compares it with the oracle.
  */
-import { type BackendManifest, type ClipBackend, ClipError, type ClipReport, clip } from '@gradclip/core';
+import { type ClipBackend, ClipError, type ClipReport, clip } from '@gradclip/core';
+import type { BackendManifest } from '@gradclip/core/backend';
 import { float32FromBase64, float32ToBase64 } from '../float32-base64.js';
 
 export interface EncodedTensor {

@@ -1,4 +1,4 @@
-import { createRandom } from '@gradclip/core';
+import { createRandom } from '@gradclip/core/backend';
 import { deterministicLog } from './deterministic-log.js';
 
 /**
