@@ -45,9 +45,7 @@ export const BROWSER_TARGETS: readonly BrowserTarget[] = [
   target('gpujs', 'gpujs:cpu', 'gpu.js cpu in headless Chromium'),
   target('gpujs', 'gpujs:webgl', 'gpu.js webgl in headless Chromium (SwiftShader, no GPU)'),
   target('gpujs', 'gpujs:webgl2', 'gpu.js webgl2 in headless Chromium (SwiftShader, no GPU)'),
-  target('onnx', 'onnx:wasm', 'ONNX graphs on onnxruntime-web, wasm execution provider, 1 thread', {
-    largeCases: true,
-  }),
+  target('onnx', 'onnx:wasm', 'ONNX graphs on onnxruntime-web, wasm execution provider, 1 thread'),
   target('onnx', 'onnx:wasm', 'ONNX graphs on onnxruntime-web, wasm execution provider, 2 threads', {
     isolated: true,
   }),
