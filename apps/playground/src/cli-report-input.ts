@@ -79,6 +79,13 @@ export function readDemoRuns(path: string): DemoRun[] | null {
         fail(`[${i}].${key}`, 'an array of numbers');
       }
     }
+    const threshold = run.threshold;
+    if (
+      threshold !== undefined &&
+      (!Array.isArray(threshold) || !threshold.every((value) => value === null || typeof value === 'number'))
+    ) {
+      fail(`[${i}].threshold`, 'an array of numbers and nulls, or nothing');
+    }
   });
   return data as DemoRun[];
 }

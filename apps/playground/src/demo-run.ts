@@ -9,6 +9,12 @@ export interface DemoRun {
   readonly stepLoss: readonly number[];
   readonly gradientNormBefore: readonly number[];
   readonly gradientNormAfter: readonly number[];
+  /**
+   * Per step, the threshold an adaptive clipping computed (`report.threshold`); for adaGC after its
+   * warm-up, whose thresholds are per tensor, the global norm they allow, √(Σ t_i²). `null` where the
+   * clipper computed none; absent for the fixed-threshold settings.
+   */
+  readonly threshold?: readonly (number | null)[];
 }
 
 /** Largest absolute difference between two loss curves (NaN equals NaN; Infinity if lengths differ). */

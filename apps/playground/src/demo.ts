@@ -1,17 +1,23 @@
 /**
  * The demos: the seeds' regression experiment with no clipping, clipvalue, clipnorm and
- * global_clipnorm through every clipping backend, and a small recurrent (adding problem) run.
+ * global_clipnorm, and a small exploding recurrent network (the adding problem, where plain SGD
+ * diverges) with global-norm clipping — plus, on both, the adaptive kinds autoClip, zClip and
+ * adaGC, whose thresholds come from the norms they have seen and are recorded step by step. Every
+ * setting runs through every clipping backend; zClip on the recurrent network also runs inside
+ * the optimizer (`withClipping` from @gradclip/backend-tfjs), as under `model.fit`.
  * The models always train on TF.js's `cpu` backend (deterministic); only the clipper changes, so
  * the loss curves of different backends must be identical.
  */
 import {
   type ClipBackend,
+  type ClipReport,
   type ClipSpec,
   createClipper,
   fromKerasOptions,
   type HostTensor,
 } from '@gradclip/core';
 import {
+  type AddingExperimentOptions,
   clipOnHost,
   clipTfjsTensors,
   clipThroughBackend,
@@ -19,6 +25,7 @@ import {
   type GradientClipping,
   runAddingExperiment,
   runRegressionExperiment,
+  type StepRecord,
 } from '@gradclip/models';
 import type { Tensor } from '@tensorflow/tfjs';
 import type { PlaygroundBackend } from './backends.js';
@@ -31,6 +38,11 @@ export interface DemoOptions {
   readonly regressionEpochs?: number;
   /** Default 3. */
   readonly addingEpochs?: number;
+  /**
+   * Epochs of the adaptive clippings on the regression; default 10 (160 steps: enough for their
+   * thresholds to settle), never more than `regressionEpochs`.
+   */
+  readonly adaptiveRegressionEpochs?: number;
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -47,6 +59,31 @@ const REGRESSION_CLIPPINGS: readonly { label: string; spec: ClipSpec | null }[] 
   { label: 'global_clipnorm 1', spec: fromKerasOptions({ global_clipnorm: 1 }) },
 ];
 
+/**
+ * The adaptive kinds, with settings the short demos can show: the paper's AutoClip percentile;
+ * ZClip and AdaGC with a 5-step warm-up (their defaults, 25 and 100, would outlast the demo),
+ * ZClip capped at 10 — without a cap its warm-up lets the recurrent network's second step, ~10^11,
+ * through, as plain SGD does. On both problems ZClip's statistics include the warm-up's huge norms,
+ * so no z-score clip value falls below the cap: the cap is what holds the spikes (the trace shows it).
+ */
+export const ADAPTIVE_CLIPPINGS: readonly { label: string; spec: ClipSpec }[] = [
+  { label: 'autoClip p10', spec: { kind: 'autoClip', percentile: 10 } },
+  { label: 'zClip warmup 5, cap 10', spec: { kind: 'zClip', warmup: 5, maxNorm: 10 } },
+  { label: 'adaGC warmup 5', spec: { kind: 'adaGC', warmup: 5 } },
+];
+
+/** The setting that also runs inside the optimizer, through `withClipping`. */
+const OPTIMIZER_CLIPPING = ADAPTIVE_CLIPPINGS[1] as { label: string; spec: ClipSpec };
+
+/** The backend label of the run that clips inside the optimizer. */
+export const WITH_CLIPPING = 'tfjs:cpu, withClipping(sgd)';
+
+/**
+ * The recurrent network's data: 320 training sequences of length 100 (10 steps an epoch) and 100
+ * test sequences. Each step costs ~150 ms on TF.js's cpu backend; the explosion happens at step 2.
+ */
+const ADDING_SIZE = { trainSamples: 320, testSamples: 100 } as const;
+
 /** The bridge each backend's tensors need: host arrays, tf.Tensors, or the backend's own via fromHost. */
 function clippingFor(backend: ClipBackend<unknown>, spec: ClipSpec): GradientClipping<unknown> {
   if (backend.id === 'reference') {
@@ -62,35 +99,80 @@ function clippingFor(backend: ClipBackend<unknown>, spec: ClipSpec): GradientCli
   return clipThroughBackend(createClipper(spec, { backend }));
 }
 
-function toDemoRun(result: ExperimentResult, clipping: string, backend: string): DemoRun {
+/** A step's threshold: the reported one, or the global norm adaGC's per-tensor thresholds allow. */
+export function thresholdOf(step: Pick<StepRecord, 'threshold' | 'perTensorThresholds'>): number | null {
+  if (step.threshold !== undefined) return step.threshold;
+  if (step.perTensorThresholds === undefined) return null;
+  return Math.sqrt(step.perTensorThresholds.reduce((sum, threshold) => sum + threshold * threshold, 0));
+}
+
+function toDemoRun(result: ExperimentResult, clipping: string, backend: string, adaptive = false): DemoRun {
+  const steps = result.history.steps;
   return {
     experiment: result.experiment,
     clipping,
     backend,
     epochLoss: result.history.epochs.map((epoch) => epoch.loss),
-    stepLoss: result.history.steps.map((step) => step.loss),
-    gradientNormBefore: result.history.steps.map((step) => step.normBefore),
-    gradientNormAfter: result.history.steps.map((step) => step.normAfter),
+    stepLoss: steps.map((step) => step.loss),
+    gradientNormBefore: steps.map((step) => step.normBefore),
+    gradientNormAfter: steps.map((step) => step.normAfter),
+    ...(adaptive ? { threshold: steps.map(thresholdOf) } : {}),
   };
+}
+
+/**
+ * The recurrent network with `withClipping(tf.train.sgd(0.01), spec, { tf })`: the clipping
+ * optimizer clips inside `applyGradients`, so the loop runs unclipped and the norms and thresholds
+ * come from the optimizer's reports.
+ */
+async function runInOptimizer(
+  tf: typeof import('@tensorflow/tfjs'),
+  epochs: number,
+  spec: ClipSpec,
+): Promise<ExperimentResult> {
+  const { withClipping } = await import('@gradclip/backend-tfjs');
+  const reports: ClipReport[] = [];
+  const wrapOptimizer: AddingExperimentOptions<unknown>['wrapOptimizer'] = (sgd) =>
+    withClipping(sgd, spec, { tf, onReport: (report) => reports.push(report) });
+  const result = await runAddingExperiment({ ...ADDING_SIZE, epochs, wrapOptimizer });
+  // One report per applyGradients, one applyGradients per recorded step.
+  const steps = result.history.steps.map((step, i) => {
+    const report = reports[i] as ClipReport;
+    const { normBefore, normAfter, clipped, skipped, threshold, perTensorThresholds } = report;
+    return {
+      ...step,
+      normBefore,
+      normAfter,
+      clipped,
+      skipped,
+      ...(threshold === undefined ? {} : { threshold }),
+      ...(perTensorThresholds === undefined ? {} : { perTensorThresholds }),
+    };
+  });
+  return { ...result, history: { ...result.history, steps } };
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const tf = await import('@tensorflow/tfjs');
   const regressionEpochs = options.regressionEpochs ?? 100;
   const addingEpochs = options.addingEpochs ?? 3;
+  const adaptiveRegressionEpochs = Math.min(regressionEpochs, options.adaptiveRegressionEpochs ?? 10);
   const runs: DemoRun[] = [];
   const unavailable: DemoOutcome['unavailable'] = [];
   // The in-process clippers marked for the demo (TF.js's wasm backend would also move the model's
   // training off `cpu`, which is not a clipper-only change).
   const clippers = options.backends.filter((backend) => backend.inDemo === true);
-  const total = 2 + clippers.length * (REGRESSION_CLIPPINGS.length - 1 + 1);
+  const perBackend = REGRESSION_CLIPPINGS.length - 1 + 1 + 2 * ADAPTIVE_CLIPPINGS.length;
+  const total = 2 + clippers.length * perBackend + 1;
   let done = 0;
   const step = (label: string) => options.onProgress?.(++done, total, label);
 
   await tf.setBackend('cpu');
   runs.push(toDemoRun(await runRegressionExperiment({ epochs: regressionEpochs }), 'none', UNCLIPPED));
   step('regression, no clipping');
-  runs.push(toDemoRun(await runAddingExperiment({ epochs: addingEpochs }), 'none', UNCLIPPED));
+  runs.push(
+    toDemoRun(await runAddingExperiment({ ...ADDING_SIZE, epochs: addingEpochs }), 'none', UNCLIPPED),
+  );
   step('adding problem, no clipping');
 
   for (const candidate of clippers) {
@@ -101,7 +183,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       await tf.setBackend('cpu');
     } catch (error) {
       unavailable.push({ id: candidate.id, reason: error instanceof Error ? error.message : String(error) });
-      done += REGRESSION_CLIPPINGS.length;
+      done += perBackend;
       continue;
     }
     try {
@@ -114,15 +196,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
         runs.push(toDemoRun(result, label, backend.id));
         step(`regression, ${label}, ${backend.id}`);
       }
+      for (const { label, spec } of ADAPTIVE_CLIPPINGS) {
+        const result = await runRegressionExperiment({
+          epochs: adaptiveRegressionEpochs,
+          clipping: clippingFor(backend, spec),
+        });
+        runs.push(toDemoRun(result, label, backend.id, true));
+        step(`regression, ${label}, ${backend.id}`);
+      }
       const adding = await runAddingExperiment({
+        ...ADDING_SIZE,
         epochs: addingEpochs,
         clipping: clippingFor(backend, { kind: 'globalNorm', maxNorm: 1 }),
       });
       runs.push(toDemoRun(adding, 'globalNorm 1', backend.id));
       step(`adding problem, globalNorm 1, ${backend.id}`);
+      for (const { label, spec } of ADAPTIVE_CLIPPINGS) {
+        const result = await runAddingExperiment({
+          ...ADDING_SIZE,
+          epochs: addingEpochs,
+          clipping: clippingFor(backend, spec),
+        });
+        runs.push(toDemoRun(result, label, backend.id, true));
+        step(`adding problem, ${label}, ${backend.id}`);
+      }
     } finally {
       await backend.dispose();
     }
   }
+  await tf.setBackend('cpu');
+  const inOptimizer = await runInOptimizer(tf, addingEpochs, OPTIMIZER_CLIPPING.spec);
+  runs.push(toDemoRun(inOptimizer, OPTIMIZER_CLIPPING.label, WITH_CLIPPING, true));
+  step(`adding problem, ${OPTIMIZER_CLIPPING.label}, ${WITH_CLIPPING}`);
   return { runs, unavailable };
 }

@@ -129,3 +129,24 @@ describe('the HTML report', () => {
     }
   });
 });
+
+describe('the threshold trace of adaptive clippings', () => {
+  it('draws the threshold beside the norms and says how many steps it clipped', () => {
+    const run = demoRun('reference', 'zClip warmup 5, cap 10', 10);
+    const threshold = run.gradientNormBefore.map((_, i) => (i < 5 ? 1 : null));
+    const { charts } = buildReport({ parity: null, demo: [{ ...run, threshold }] });
+    const norms = charts.find((chart) => chart.id.startsWith('gradient-norm')) as {
+      svg: string;
+      caption: string;
+    };
+    expect(norms.svg).toContain('data-series="threshold"');
+    expect(norms.caption).toMatch(
+      /threshold the clipper computed each step.*from 1 to 1.*40 of 40 steps clipped/,
+    );
+    // Fixed-threshold settings keep their two-line chart.
+    const plain = buildReport({ parity: null, demo: [demoRun('reference', 'clipnorm 1', 10)] });
+    expect(plain.charts.find((chart) => chart.id.startsWith('gradient-norm'))?.svg).not.toContain(
+      'threshold',
+    );
+  });
+});

@@ -138,11 +138,12 @@ function demoCharts(runs: readonly DemoRun[]): ReportChart[] {
     }
     for (const run of representatives) {
       const index = firstNonFinite(run.gradientNormBefore);
+      const threshold = run.threshold?.map((value) => value ?? Number.NaN);
       charts.push({
         id: slug(`gradient norm ${experiment} ${run.clipping}`),
-        title: `${experiment}: gradient norm, clipping ${run.clipping}`,
+        title: `${experiment}: gradient norm${threshold ? ' and threshold' : ''}, clipping ${run.clipping}`,
         svg: lineChart({
-          title: `${experiment}, ${run.clipping} — global gradient norm per step`,
+          title: `${experiment}, ${run.clipping} — global gradient norm${threshold ? ' and threshold' : ''} per step`,
           xLabel: 'step',
           yLabel: 'norm',
           logY: true,
@@ -150,14 +151,29 @@ function demoCharts(runs: readonly DemoRun[]): ReportChart[] {
           series: [
             { label: 'before clipping', values: run.gradientNormBefore },
             { label: 'after clipping', values: run.gradientNormAfter, dashed: true },
+            ...(threshold ? [{ label: 'threshold', values: threshold }] : []),
           ],
           markers: index < 0 ? [] : [{ index, label: `not finite at step ${index + 1}` }],
         }),
-        caption: `Solid: the norm of the raw gradients; dashed: after clipping (${run.backend}). Largest norm before clipping: ${formatLoss(Math.max(...run.gradientNormBefore.filter(Number.isFinite)))}.`,
+        caption: `Solid: the norm of the raw gradients; dashed: after clipping (${run.backend}). Largest norm before clipping: ${formatLoss(Math.max(...run.gradientNormBefore.filter(Number.isFinite)))}.${threshold ? ` ${thresholdCaption(run, threshold)}` : ''}`,
       });
     }
   }
   return charts;
+}
+
+/**
+ * What the threshold trace shows: where it started and ended, and how many steps it clipped —
+ * the why behind the loss curve (a threshold that follows an explosion up does not stop it).
+ */
+function thresholdCaption(run: DemoRun, threshold: readonly number[]): string {
+  const clipped = run.gradientNormBefore.filter((norm, i) => run.gradientNormAfter[i] !== norm).length;
+  const finite = threshold.filter(Number.isFinite);
+  return (
+    `Third line: the threshold the clipper computed each step (adaGC after warm-up: √(Σ t_i²) of its per-tensor thresholds), ` +
+    `from ${formatLoss(finite[0])} to ${formatLoss(finite.at(-1))}, at most ${formatLoss(Math.max(...finite))}; ` +
+    `${clipped} of ${run.gradientNormBefore.length} steps clipped.`
+  );
 }
 
 function formatLoss(value: number | undefined): string {

@@ -28,6 +28,12 @@ export interface AddingExperimentOptions<T> {
   readonly recurrentGain?: number;
   /** Seed of the data, the weights and the shuffles. Default 0. */
   readonly seed?: number;
+  /**
+   * Wraps the experiment's SGD optimizer, e.g. in `withClipping` from @gradclip/backend-tfjs so
+   * that the optimizer clips inside `applyGradients` as it would under `model.fit`. The wrapper is
+   * disposed (and with it, normally, the SGD) when the run ends. Default: plain SGD.
+   */
+  readonly wrapOptimizer?: (optimizer: tf.Optimizer) => tf.Optimizer;
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -52,7 +58,8 @@ export async function runAddingExperiment<T>(
   const trainSet = makeAddingProblem({ samples: trainSamples, length, seed });
   const testSet = makeAddingProblem({ samples: testSamples, length, seed: (seed + 0x9e3779b9) >>> 0 });
   const model = createAddingModel({ length, units, recurrentGain, seed });
-  const optimizer = tf.train.sgd(learningRate);
+  const sgd = tf.train.sgd(learningRate);
+  const optimizer = options.wrapOptimizer === undefined ? sgd : options.wrapOptimizer(sgd);
   return runExperiment({
     experiment: 'adding',
     settings: {

@@ -11,6 +11,13 @@ export interface StepRecord {
   readonly clipped: boolean;
   /** The clipper's `nonFinite: 'skip'` policy skipped this update. */
   readonly skipped: boolean;
+  /**
+   * The threshold the clipper computed this step (`report.threshold`: autoClip, zClip, adaGC's
+   * warm-up, skipOnSpike); absent when it reported none, so plain runs' records stay as they were.
+   */
+  readonly threshold?: number;
+  /** Per tensor, the thresholds of adaGC after its warm-up (`report.perTensorThresholds`); absent otherwise. */
+  readonly perTensorThresholds?: readonly number[];
 }
 
 export interface EpochRecord {

@@ -113,6 +113,7 @@ async function trainStep<T>(
     let normAfter: number;
     let clipped = false;
     let skipped = false;
+    let thresholds: Pick<StepRecord, 'threshold' | 'perTensorThresholds'> = {};
     const clipping = options.clipping;
     if (clipping === undefined) {
       normBefore = normAfter = globalNorm(gradients);
@@ -134,13 +135,18 @@ async function trainStep<T>(
         [...new Set([...inputs, ...outputs])].filter((tensor) => !owned.has(tensor as tf.Tensor)),
       );
       ({ normBefore, normAfter, clipped, skipped } = result.report);
+      const { threshold, perTensorThresholds } = result.report;
+      thresholds = {
+        ...(threshold === undefined ? {} : { threshold }),
+        ...(perTensorThresholds === undefined ? {} : { perTensorThresholds }),
+      };
     }
     if (!skipped) {
       options.optimizer.applyGradients(
         Object.fromEntries(variables.map((variable, i) => [variable.name, update[i] as tf.Tensor])),
       );
     }
-    return { epoch, step, loss, normBefore, normAfter, clipped, skipped };
+    return { epoch, step, loss, normBefore, normAfter, clipped, skipped, ...thresholds };
   } finally {
     tf.dispose([...owned]);
   }
