@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConcurrencyOutcome } from '@gradclip/core/conformance';
 import type { Browser, Page } from 'playwright-core';
 import { type BrowserTarget, type PageName, pageEntry } from './browser-targets.js';
 import { launchChromium } from './chromium.js';
@@ -20,6 +21,8 @@ export interface BrowserSession {
   openPage(name: string, isolated: boolean): Promise<Page>;
   /** Runs the conformance kit on one target in a fresh page. */
   conformance(target: BrowserTarget, caseIds?: readonly string[]): Promise<PageConformanceResult>;
+  /** The kit's concurrency check on one target in a fresh page. */
+  concurrency(target: BrowserTarget): Promise<ConcurrencyOutcome>;
   /** Runs cases through one target in a fresh page and returns its outputs (parity rows). */
   cases(target: BrowserTarget, cases: readonly PageCase[]): Promise<PageCasesRun>;
   close(): Promise<void>;
@@ -67,6 +70,17 @@ export async function openBrowserSession(options: BrowserSessionOptions): Promis
         return await page.evaluate(
           ([label, ids]) => (globalThis.gradclip as PageApi).conformance(label, ids ?? undefined),
           [target.label, caseIds ?? null] as const,
+        );
+      } finally {
+        await page.close();
+      }
+    },
+    async concurrency(target) {
+      const page = await openPage(target.page, target.isolated);
+      try {
+        return await page.evaluate(
+          (label) => (globalThis.gradclip as PageApi).concurrency(label),
+          target.label,
         );
       } finally {
         await page.close();

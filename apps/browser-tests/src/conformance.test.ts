@@ -63,3 +63,13 @@ describe('the conformance kit in headless Chromium', () => {
     });
   }
 });
+
+describe('the concurrency check in headless Chromium', () => {
+  for (const target of BROWSER_TARGETS) {
+    it(`${target.id}: overlapping clip calls give the bits of each call alone`, async () => {
+      const outcome = await session.concurrency(target);
+      expect(outcome.failures).toEqual([]);
+      expect(outcome.calls).toBeGreaterThan(0);
+    });
+  }
+});

@@ -25,20 +25,28 @@ export type OrtSessionOptions = OrtNode.InferenceSession.SessionOptions;
 export const loadOnnxruntimeNode: () => Promise<OrtModule> = loadDefaultOrt;
 
 /**
- * onnxruntime-web refuses a second `session.run` while one is in flight ("Session already
- * started"), where onnxruntime-node runs them concurrently. For the web module, each session's
- * runs are queued; any other module is returned unchanged.
+ * One run at a time per onnxruntime-web module: its wasm engine holds a single "active run" for
+ * all sessions ("Session already started" otherwise), where onnxruntime-node runs them concurrently.
+ * Keyed by the module, so backends sharing one onnxruntime-web share its queue.
  */
+const webRunQueues = new WeakMap<object, { tail: Promise<unknown> }>();
+
+/** For onnxruntime-web, sessions whose runs are queued on the module; any other module unchanged. */
 export function withSerialRuns(ort: OrtModule): OrtModule {
   if (ort.env?.versions?.web === undefined) return ort;
   const original = ort.InferenceSession;
+  let queue = webRunQueues.get(original);
+  if (queue === undefined) {
+    queue = { tail: Promise.resolve() };
+    webRunQueues.set(original, queue);
+  }
+  const shared = queue;
   const create = async (...args: unknown[]): Promise<OrtSession> => {
     const session = await (original.create as (...a: unknown[]) => Promise<OrtSession>)(...args);
     const run = session.run.bind(session) as (...a: unknown[]) => Promise<unknown>;
-    let queue: Promise<unknown> = Promise.resolve();
     (session as { run: unknown }).run = (...a: unknown[]) => {
-      const next = queue.then(() => run(...a));
-      queue = next.catch(() => undefined);
+      const next = shared.tail.then(() => run(...a));
+      shared.tail = next.catch(() => undefined);
       return next;
     };
     return session;

@@ -6,7 +6,9 @@
 import type { ClipBackend } from '@gradclip/core';
 import {
   boundaryCases,
+  type ConcurrencyOutcome,
   type ConformanceRun,
+  checkConcurrency,
   conformanceCases,
   runConformance,
 } from '@gradclip/core/conformance';
@@ -39,6 +41,8 @@ export interface PageConformanceResult {
 export interface PageApi {
   readonly labels: readonly string[];
   conformance(label: string, caseIds?: readonly string[]): Promise<PageConformanceResult>;
+  /** The kit's concurrency check: overlapping clip calls on one backend give the bits of each alone. */
+  concurrency(label: string): Promise<ConcurrencyOutcome>;
   /** Runs cases through one backend (the parity rows); the caller compares with the oracle. */
   cases(label: string, cases: readonly PageCase[]): Promise<PageCasesRun>;
 }
@@ -114,6 +118,14 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
           .slice(0, 5)
           .map((outcome) => ({ caseId: outcome.caseId, ms: Math.round(outcome.durationMs) })),
       };
+    },
+    async concurrency(label) {
+      const backend = await factoryOf(targets, label)();
+      try {
+        return await checkConcurrency(backend, { cases: [...conformanceCases, ...boundaryCases()] });
+      } finally {
+        await backend.dispose();
+      }
     },
     cases: (label, cases) => runCases(factoryOf(targets, label), cases),
   };
