@@ -1,14 +1,11 @@
 import type { HostTensor } from '@gradclip/core';
+import { elementCount } from '@gradclip/core/backend';
 
 /** A named list of gradient shapes; values are generated on demand (a workload can be 0.5 GB). */
 export interface Workload {
   readonly id: string;
   readonly description: string;
   readonly shapes: readonly (readonly number[])[];
-}
-
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((size, dim) => size * dim, 1);
 }
 
 export function workloadElements(workload: Workload): number {

@@ -19,9 +19,12 @@ import {
   type Called,
   callBackend,
   compare,
-  outputsToJson,
+  comparedResult,
   type ParityResult,
   type ParityRun,
+  skippedResult,
+  unavailableEntry,
+  uncountedSummary,
 } from './parity.js';
 import type { ParityCase } from './parity-case.js';
 
@@ -36,40 +39,11 @@ export interface BrowserParityOptions {
 }
 
 function unavailable(target: BrowserTarget, reason: string, cases: number): ParityRun {
-  return {
-    backends: [
-      {
-        id: target.id,
-        name: target.id,
-        mode: target.mode,
-        version: 'unknown',
-        available: false,
-        reason,
-        maxUlpAllowed: null,
-      },
-    ],
-    results: [],
-    summary: { cases, backends: 0, bitIdentical: 0, compared: 0, maxUlp: 0, failed: 0, missing: [] },
-  };
+  return { backends: [unavailableEntry(target, reason)], results: [], summary: uncountedSummary(cases) };
 }
 
 const elementsOf = (testCase: ParityCase) =>
   testCase.input.reduce((sum, input) => sum + input.values.length, 0);
-
-function skipped(testCase: ParityCase, target: BrowserTarget, detail: string): ParityResult {
-  return {
-    caseId: testCase.id,
-    backend: target.id,
-    status: 'skip',
-    bitIdentical: false,
-    maxUlp: null,
-    report: null,
-    outputs: null,
-    error: null,
-    detail,
-    durationMs: 0,
-  };
-}
 
 /** Runs the browser rows; merge the runs with the Node ones (`mergeParityRuns`). */
 export async function runBrowserParity(options: BrowserParityOptions): Promise<ParityRun[]> {
@@ -112,14 +86,16 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
         );
         const pageResult = byId.get(testCase.id);
         if (missing.length > 0) {
-          results.push(skipped(testCase, target, `the manifest does not declare ${missing.join(', ')}`));
+          results.push(
+            skippedResult(testCase.id, target.id, `the manifest does not declare ${missing.join(', ')}`),
+          );
           continue;
         }
         if (pageResult === undefined) {
           results.push(
-            skipped(
-              testCase,
-              target,
+            skippedResult(
+              testCase.id,
+              target.id,
               `more than ${BROWSER_ELEMENT_LIMIT} elements: not sent to the page (the browser conformance test runs the kit's large cases)`,
             ),
           );
@@ -142,23 +118,7 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
           durationMs: pageResult.durationMs,
         };
         const verdict = compare(oracle, actual, run.manifest.maxUlp);
-        const declared = run.manifest.expectedFailures.filter((failure) => failure.caseId === testCase.id);
-        const expected = verdict.status !== 'pass' && declared.length > 0;
-        results.push({
-          caseId: testCase.id,
-          backend: target.id,
-          ...verdict,
-          ...(expected
-            ? {
-                status: 'pass' as const,
-                detail: `declared in the manifest (${declared.map((f) => `${f.kind}: ${f.reason}`).join('; ')}); measured: ${verdict.detail}`,
-              }
-            : {}),
-          report: actual.report,
-          outputs: outputsToJson(actual.outputs),
-          error: actual.error,
-          durationMs: actual.durationMs,
-        });
+        results.push(comparedResult(testCase.id, target.id, run.manifest, verdict, actual));
       }
       runs.push({
         backends: [
@@ -173,15 +133,7 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
           },
         ],
         results,
-        summary: {
-          cases: options.cases.length,
-          backends: 1,
-          bitIdentical: 0,
-          compared: 0,
-          maxUlp: 0,
-          failed: 0,
-          missing: [],
-        },
+        summary: { ...uncountedSummary(options.cases.length), backends: 1 },
       });
     }
   } finally {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlaygroundBackend } from './backends.js';
-import type { ParityRun } from './parity.js';
+import { type ParityRun, unavailableEntry, uncountedSummary } from './parity.js';
 
 export interface ChildParityOptions {
   /** The playground CLI to run (this file's compiled sibling, cli.js). */
@@ -52,26 +52,13 @@ export async function runChildParity(options: ChildParityOptions): Promise<Parit
       const lastLines = stderr.trim().split('\n').slice(-3).join(' | ');
       return {
         backends: [
-          {
-            id: backend.id,
-            name: backend.id,
-            mode: backend.mode,
-            version: 'unknown',
-            available: false,
-            reason: `its child process (${command}) exited with code ${code} before writing results: ${lastLines}`,
-            maxUlpAllowed: null,
-          },
+          unavailableEntry(
+            backend,
+            `its child process (${command}) exited with code ${code} before writing results: ${lastLines}`,
+          ),
         ],
         results: [],
-        summary: {
-          cases: options.caseCount,
-          backends: 0,
-          bitIdentical: 0,
-          compared: 0,
-          maxUlp: 0,
-          failed: 0,
-          missing: [],
-        },
+        summary: uncountedSummary(options.caseCount),
       };
     }
   } finally {

@@ -11,7 +11,7 @@ import {
   gradientToJson,
   type NamedHostTensor,
 } from '@gradclip/core';
-import { maxUlpDistance, sameFloat32Array } from '@gradclip/core/backend';
+import { type BackendManifest, maxUlpDistance, sameFloat32Array } from '@gradclip/core/backend';
 import { bitsHash } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { isExpectedBackend, type PlaygroundBackend } from './backends.js';
@@ -160,6 +160,73 @@ export function compare(
  * result for each case is computed once and kept. Backends that cannot start are listed with the
  * reason.
  */
+/** A backend that could not start (or whose process or page failed before any result). */
+export function unavailableEntry(
+  backend: { readonly id: string; readonly mode: string },
+  reason: string,
+): ParityBackendEntry {
+  return {
+    id: backend.id,
+    name: backend.id,
+    mode: backend.mode,
+    version: 'unknown',
+    available: false,
+    reason,
+    maxUlpAllowed: null,
+  };
+}
+
+/** A run's summary before `mergeParityRuns` counts its results. */
+export function uncountedSummary(cases: number): ParityRun['summary'] {
+  return { cases, backends: 0, bitIdentical: 0, compared: 0, maxUlp: 0, failed: 0, missing: [] };
+}
+
+/** A case a backend did not run (a capability its manifest does not declare, a size limit). */
+export function skippedResult(caseId: string, backend: string, detail: string): ParityResult {
+  return {
+    caseId,
+    backend,
+    status: 'skip',
+    bitIdentical: false,
+    maxUlp: null,
+    report: null,
+    outputs: null,
+    error: null,
+    detail,
+    durationMs: 0,
+  };
+}
+
+/**
+ * A compared case: a difference the manifest declares (case, kind, reason) is reported as a pass,
+ * with the declaration and the measurement in its detail, not failed.
+ */
+export function comparedResult(
+  caseId: string,
+  backend: string,
+  manifest: BackendManifest,
+  verdict: ReturnType<typeof compare>,
+  actual: Called,
+): ParityResult {
+  const declared = manifest.expectedFailures.filter((failure) => failure.caseId === caseId);
+  const expected = verdict.status !== 'pass' && declared.length > 0;
+  return {
+    caseId,
+    backend,
+    ...verdict,
+    ...(expected
+      ? {
+          status: 'pass' as const,
+          detail: `declared in the manifest (${declared.map((f) => `${f.kind}: ${f.reason}`).join('; ')}); measured: ${verdict.detail}`,
+        }
+      : {}),
+    report: actual.report,
+    outputs: outputsToJson(actual.outputs),
+    error: actual.error,
+    durationMs: actual.durationMs,
+  };
+}
+
 export async function runParity(options: RunParityOptions): Promise<ParityRun> {
   const oracleBackend = createReferenceBackend();
   const oracles = new Map<string, Called>();
@@ -180,15 +247,7 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
     try {
       backend = await candidate.create();
     } catch (error) {
-      entries.push({
-        id: candidate.id,
-        name: candidate.id,
-        mode: candidate.mode,
-        version: 'unknown',
-        available: false,
-        reason: error instanceof Error ? error.message : String(error),
-        maxUlpAllowed: null,
-      });
+      entries.push(unavailableEntry(candidate, error instanceof Error ? error.message : String(error)));
       done += options.cases.length;
       options.onProgress?.(done, total, `${candidate.id} unavailable`);
       continue;
@@ -209,42 +268,14 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
           (capability) => !backend.manifest.capabilities.includes(capability),
         );
         if (missing.length > 0) {
-          results.push({
-            caseId: testCase.id,
-            backend: entry.id,
-            status: 'skip',
-            bitIdentical: false,
-            maxUlp: null,
-            report: null,
-            outputs: null,
-            error: null,
-            detail: `the manifest does not declare ${missing.join(', ')}`,
-            durationMs: 0,
-          });
+          results.push(
+            skippedResult(testCase.id, entry.id, `the manifest does not declare ${missing.join(', ')}`),
+          );
         } else {
           const oracle = await oracleOf(testCase);
           const actual = entry.id === 'reference' ? oracle : await callBackend(backend, testCase);
           const verdict = compare(oracle, actual, entry.maxUlpAllowed ?? 0);
-          // A difference the manifest declares (case, kind, reason) is reported, not failed.
-          const declared = backend.manifest.expectedFailures.filter(
-            (failure) => failure.caseId === testCase.id,
-          );
-          const expected = verdict.status !== 'pass' && declared.length > 0;
-          results.push({
-            caseId: testCase.id,
-            backend: entry.id,
-            ...verdict,
-            ...(expected
-              ? {
-                  status: 'pass' as const,
-                  detail: `declared in the manifest (${declared.map((f) => `${f.kind}: ${f.reason}`).join('; ')}); measured: ${verdict.detail}`,
-                }
-              : {}),
-            report: actual.report,
-            outputs: outputsToJson(actual.outputs),
-            error: actual.error,
-            durationMs: actual.durationMs,
-          });
+          results.push(comparedResult(testCase.id, entry.id, backend.manifest, verdict, actual));
         }
         done++;
         options.onProgress?.(done, total, `${entry.id} ${testCase.id}`);
@@ -258,15 +289,7 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
       {
         backends: entries,
         results,
-        summary: {
-          cases: options.cases.length,
-          backends: 0,
-          bitIdentical: 0,
-          compared: 0,
-          maxUlp: 0,
-          failed: 0,
-          missing: [],
-        },
+        summary: uncountedSummary(options.cases.length),
       },
     ],
     options.isExpected,

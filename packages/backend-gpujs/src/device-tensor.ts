@@ -1,4 +1,5 @@
 import { ClipError, type HostTensor } from '@gradclip/core';
+import { elementCount } from '@gradclip/core/backend';
 import { checkHostTensor } from '@gradclip/core/reference';
 import type { GpujsMode } from './gpujs-mode.js';
 
@@ -50,10 +51,6 @@ export function isDeviceTensor(tensor: GpujsTensor): tensor is GpujsDeviceTensor
 
 export function isDeviceData(data: TensorData): data is GpujsDeviceData {
   return !(data instanceof Float32Array);
-}
-
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((product, size) => product * size, 1);
 }
 
 export interface DeviceCheck {

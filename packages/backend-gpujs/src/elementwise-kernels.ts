@@ -1,5 +1,11 @@
 import { ClipError } from '@gradclip/core';
-import { type ClampBounds, type ScaleRequest, sliceIndexOfElements } from '@gradclip/core/backend';
+import {
+  type ClampBounds,
+  elementCount,
+  FLOAT32_MAX,
+  type ScaleRequest,
+  sliceIndexOfElements,
+} from '@gradclip/core/backend';
 import { type Batch, bucket, MIN_BATCH, packSegments } from './batches.js';
 import { type GpujsDeviceData, isDeviceData, type TensorData } from './device-tensor.js';
 import type { KernelCache, KernelRecipe } from './kernel-cache.js';
@@ -12,8 +18,6 @@ import {
   zeroNonFiniteSource,
 } from './kernel-sources.js';
 import type { StagingBuffers } from './staging-buffers.js';
-
-const FLOAT32_LARGEST = 3.4028234663852886e38;
 
 export interface ElementwiseContext {
   readonly cache: KernelCache;
@@ -43,12 +47,12 @@ function liftMultiplier(context: ElementwiseContext, multiplier: number): [numbe
 const clampRecipe: KernelRecipe = {
   name: 'clamp',
   source: clampSource,
-  constants: { largest: FLOAT32_LARGEST },
+  constants: { largest: FLOAT32_MAX },
 };
 const zeroRecipe: KernelRecipe = {
   name: 'zero-non-finite',
   source: zeroNonFiniteSource,
-  constants: { largest: FLOAT32_LARGEST },
+  constants: { largest: FLOAT32_MAX },
 };
 
 const copyRecipe: KernelRecipe = { name: 'copy', source: copySource, constants: {} };
@@ -69,7 +73,7 @@ async function mapTensors(
   );
   for (const [segment, data] of tensors.entries()) {
     if (!isDeviceData(data)) continue;
-    const length = elementsOf(data);
+    const length = elementCount(data.output);
     const batch: Batch = { elements: length, pieces: [{ segment, from: 0, length, at: 0 }], chunks: [] };
     outputs[segment] = await runOnDevice(context, recipe, length, [
       data as never,
@@ -106,10 +110,6 @@ async function mapTensors(
     }
   }
   return outputs;
-}
-
-export function elementsOf(data: GpujsDeviceData): number {
-  return data.output.reduce((product, size) => product * size, 1);
 }
 
 /** One kernel run whose output stays on the device; checks that gpu.js really kept it there. */

@@ -1,8 +1,9 @@
-import { type SliceLayout, sliceIndexOfElements } from '@gradclip/core/backend';
+import { elementCount, type SliceLayout, sliceIndexOfElements } from '@gradclip/core/backend';
 import type { GpujsDeviceData } from './device-tensor.js';
-import { type ElementwiseContext, elementsOf, gatherOnDevice } from './elementwise-kernels.js';
+import { type ElementwiseContext, gatherOnDevice } from './elementwise-kernels.js';
 import type { KernelRecipe } from './kernel-cache.js';
 import { CHUNK, gatherSource } from './kernel-sources.js';
+import { groupBySlice } from './slice-order.js';
 import { accumulateChunk, runChunkKernels, type TensorAccumulator } from './summarize-kernels.js';
 
 /** Chunks per kernel run, as for host batches: 2^13 chunks of 1024 elements. */
@@ -31,32 +32,16 @@ export async function summarizeOnDevice(
   accumulator: TensorAccumulator,
   p: number,
 ): Promise<void> {
-  const length = elementsOf(data);
+  const length = elementCount(data.output);
   let source = data;
   let order: Float32Array | undefined;
   let ranges: SliceRange[] = [{ slice: 0, from: 0, length }];
   if (layout.axes !== null) {
-    const sliceOf = sliceIndexOfElements(layout);
-    const starts = new Int32Array(layout.sliceCount + 1);
-    for (let i = 0; i < length; i++) {
-      const slot = (sliceOf?.[i] ?? 0) + 1;
-      starts[slot] = (starts[slot] as number) + 1;
-    }
-    for (let slice = 0; slice < layout.sliceCount; slice++) {
-      starts[slice + 1] = (starts[slice + 1] as number) + (starts[slice] as number);
-    }
+    const { starts, gathered } = groupBySlice(sliceIndexOfElements(layout), length, layout.sliceCount);
     ranges = [];
     for (let slice = 0; slice < layout.sliceCount; slice++) {
       const from = starts[slice] as number;
       ranges.push({ slice, from, length: (starts[slice + 1] as number) - from });
-    }
-    // Flat order within each slice, so a chunk's first non-finite offset maps to its smallest index.
-    const gathered = new Float32Array(length);
-    const cursor = starts.slice(0, layout.sliceCount);
-    for (let i = 0; i < length; i++) {
-      const slice = sliceOf?.[i] ?? 0;
-      gathered[cursor[slice] as number] = i;
-      cursor[slice] = (cursor[slice] as number) + 1;
     }
     order = gathered;
     source = await gatherOnDevice(context, gatherRecipe, data, gathered, length);

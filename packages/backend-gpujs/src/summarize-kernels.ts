@@ -1,5 +1,7 @@
 import { ClipError } from '@gradclip/core';
 import {
+  CompensatedSums,
+  FLOAT32_MAX,
   type SliceLayout,
   type SummaryRequest,
   sliceIndexOfElements,
@@ -16,31 +18,31 @@ import {
   STATISTICS_ROWS,
   statisticsSource,
 } from './kernel-sources.js';
+import { groupBySlice } from './slice-order.js';
 import type { StagingBuffers } from './staging-buffers.js';
 import { summarizeOnDevice } from './summarize-device.js';
 
 /** Chunks per batch: a batch of 2^22 elements holds 4096 full chunks, plus room for small tensors. */
 const CHUNK_CAPACITY = 2 ** 13;
 const MIN_CHUNKS = 16;
-const FLOAT32_LARGEST = 3.4028234663852886e38;
 /** Scaled chunk maxima land in [2^8, 2^9): squares stay below 2^18, a chunk's sum below 2^28. */
 const TARGET_EXPONENT = 8;
 
 const statisticsRecipe: KernelRecipe = {
   name: 'statistics',
   source: statisticsSource,
-  constants: { chunk: CHUNK, largest: FLOAT32_LARGEST },
+  constants: { chunk: CHUNK, largest: FLOAT32_MAX },
 };
 const powerSumRecipes: Readonly<Record<1 | 2, KernelRecipe>> = {
   1: {
     name: 'power-sum-1',
     source: powerSumSource,
-    constants: { chunk: CHUNK, largest: FLOAT32_LARGEST, power: 1 },
+    constants: { chunk: CHUNK, largest: FLOAT32_MAX, power: 1 },
   },
   2: {
     name: 'power-sum-2',
     source: powerSumSource,
-    constants: { chunk: CHUNK, largest: FLOAT32_LARGEST, power: 2 },
+    constants: { chunk: CHUNK, largest: FLOAT32_MAX, power: 2 },
   },
 };
 
@@ -67,8 +69,8 @@ interface Segment {
 
 /** Per tensor, the running state of the host-side (float64) finish. */
 export class TensorAccumulator {
-  readonly sums: Float64Array;
-  readonly compensations: Float64Array;
+  /** Per slice, the float64 power sum, added in element order like the oracle's. */
+  readonly sums: CompensatedSums;
   readonly maxAbs: Float64Array;
   readonly nanSeen: Uint8Array;
   readonly infinitySeen: Uint8Array;
@@ -78,28 +80,15 @@ export class TensorAccumulator {
   firstNonFiniteIndex = -1;
 
   constructor(slices: number) {
-    this.sums = new Float64Array(slices);
-    this.compensations = new Float64Array(slices);
+    this.sums = new CompensatedSums(slices);
     this.maxAbs = new Float64Array(slices);
     this.nanSeen = new Uint8Array(slices);
     this.infinitySeen = new Uint8Array(slices);
   }
 
-  /** Neumaier-compensated float64 addition, in element order, like the oracle. */
-  add(slice: number, term: number): void {
-    const sum = this.sums[slice] as number;
-    const next = sum + term;
-    const compensation = this.compensations[slice] as number;
-    this.compensations[slice] =
-      Math.abs(sum) >= Math.abs(term)
-        ? compensation + (sum - next + term)
-        : compensation + (term - next + sum);
-    this.sums[slice] = next;
-  }
-
   /** The summary; `sliceSize` elements per slice (every slice of a layout has the same count). */
   finish(p: number, sliceSize: number): TensorSummary {
-    const slices = this.sums.length;
+    const slices = this.maxAbs.length;
     for (let slice = 0; slice < slices; slice++) {
       if (this.nanSeen[slice]) this.maxAbs[slice] = Number.NaN;
       else if (this.infinitySeen[slice]) this.maxAbs[slice] = Number.POSITIVE_INFINITY;
@@ -110,7 +99,7 @@ export class TensorAccumulator {
       for (let slice = 0; slice < slices; slice++) {
         if (this.nanSeen[slice]) sums[slice] = Number.NaN;
         else if (this.infinitySeen[slice]) sums[slice] = Number.POSITIVE_INFINITY;
-        else sums[slice] = (this.sums[slice] as number) + (this.compensations[slice] as number);
+        else sums[slice] = this.sums.total(slice);
       }
     }
     return {
@@ -357,7 +346,7 @@ export function accumulateChunk(
   const { sumRows } = partials;
   if (sumRows !== undefined && maxAbs > 0) {
     const partial = (sumRows[0]?.[c] as number) + (sumRows[1]?.[c] as number);
-    accumulator.add(slice, partial * 2 ** (-(partials.shifts[c] as number) * p));
+    accumulator.sums.add(slice, partial * 2 ** (-(partials.shifts[c] as number) * p));
   }
 }
 
@@ -382,7 +371,7 @@ function finishOnHost(
     const magnitude = Math.abs(g);
     if (magnitude > (accumulator.maxAbs[slice] as number)) accumulator.maxAbs[slice] = magnitude;
     if (Number.isFinite(g) && p !== Number.POSITIVE_INFINITY) {
-      accumulator.add(slice, p === 2 ? magnitude * magnitude : magnitude);
+      accumulator.sums.add(slice, p === 2 ? magnitude * magnitude : magnitude);
     }
   }
 }
@@ -394,26 +383,13 @@ function sliceSegments(
   sliceOf: Int32Array | undefined,
   sliceCount: number,
 ): Segment[] {
-  const counts = new Int32Array(sliceCount + 1);
-  for (let i = 0; i < values.length; i++) {
-    const slot = (sliceOf?.[i] ?? 0) + 1;
-    counts[slot] = (counts[slot] as number) + 1;
-  }
-  for (let slice = 0; slice < sliceCount; slice++)
-    counts[slice + 1] = (counts[slice + 1] as number) + (counts[slice] as number);
-  const gathered = new Float32Array(values.length);
-  const cursor = counts.slice(0, sliceCount);
-  for (let i = 0; i < values.length; i++) {
-    const slice = sliceOf?.[i] ?? 0;
-    gathered[cursor[slice] as number] = values[i] as number;
-    cursor[slice] = (cursor[slice] as number) + 1;
-  }
+  const { starts, gathered } = groupBySlice(sliceOf, values.length, sliceCount, values);
   const segments: Segment[] = [];
   for (let slice = 0; slice < sliceCount; slice++) {
     segments.push({
       tensor,
       slice,
-      values: gathered.subarray(counts[slice] as number, counts[slice + 1] as number),
+      values: gathered.subarray(starts[slice] as number, starts[slice + 1] as number),
     });
   }
   return segments;

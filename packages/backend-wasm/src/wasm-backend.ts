@@ -1,10 +1,11 @@
 import { type ClipBackend, ClipError } from '@gradclip/core';
-import type {
-  BackendManifest,
-  ClampBounds,
-  ScaleRequest,
-  SummaryRequest,
-  TensorSummary,
+import {
+  type BackendManifest,
+  type ClampBounds,
+  elementCount,
+  type ScaleRequest,
+  type SummaryRequest,
+  type TensorSummary,
 } from '@gradclip/core/backend';
 import { scaleValues, summarizeValues } from '@gradclip/core/reference';
 import { defaultThreads, RUNTIME, usableThreads } from '#threads';
@@ -557,10 +558,4 @@ function checkShape(shape: readonly number[], field: string): readonly number[] 
     });
   }
   return shape;
-}
-
-function elementCount(shape: readonly number[]): number {
-  let size = 1;
-  for (const dim of shape) size *= dim;
-  return size;
 }

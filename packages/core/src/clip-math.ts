@@ -3,37 +3,8 @@
  * each compat mode applies. Backends only run the element-wise operation this file decides.
  */
 import type { ScaleOrder } from './backend.js';
+import { CompensatedSums } from './math/compensated-sums.js';
 import type { CompatMode } from './spec.js';
-
-/** A float64 sum with its Neumaier (Kahan–Babuška) compensation term. */
-export interface CompensatedSum {
-  sum: number;
-  compensation: number;
-}
-
-export function compensatedSum(): CompensatedSum {
-  return { sum: 0, compensation: 0 };
-}
-
-/** Adds `value` to a compensated sum; the rounding error of each add is kept in `compensation`. */
-export function addCompensated(accumulator: CompensatedSum, value: number): void {
-  const { sum } = accumulator;
-  const next = sum + value;
-  if (!Number.isFinite(next)) {
-    // ±Infinity or NaN: the correction is meaningless (and would be NaN); finish returns the sum.
-    accumulator.sum = next;
-    return;
-  }
-  if (Math.abs(sum) >= Math.abs(value)) accumulator.compensation += sum - next + value;
-  else accumulator.compensation += value - next + sum;
-  accumulator.sum = next;
-}
-
-/** The compensated sum rounded to one float64. Non-finite sums skip the (NaN-producing) correction. */
-export function finishCompensated(accumulator: CompensatedSum): number {
-  const { sum, compensation } = accumulator;
-  return Number.isFinite(sum) ? sum + compensation : sum;
-}
 
 /**
  * The norm from a power sum: `2^exponent · sum^(1/p)`, or `sum` itself for p = ∞ (a max).
@@ -158,10 +129,10 @@ export function pytorchTotalNorm(perTensorNorms: readonly number[], p: number): 
       max = Number.isNaN(norm) || Number.isNaN(max) ? Number.NaN : Math.max(max, Math.fround(norm));
     return max;
   }
-  const accumulator = compensatedSum();
+  const sum = new CompensatedSums(1);
   for (const norm of perTensorNorms) {
     const rounded = Math.fround(norm);
-    addCompensated(accumulator, p === 2 ? rounded * rounded : rounded ** p);
+    sum.add(0, p === 2 ? rounded * rounded : rounded ** p);
   }
-  return Math.fround(normFromPowerSum(finishCompensated(accumulator), p, 0));
+  return Math.fround(normFromPowerSum(sum.total(0), p, 0));
 }

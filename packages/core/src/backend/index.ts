@@ -34,6 +34,7 @@ export {
   ulpDistance,
 } from '../float32.js';
 export type { MaybePromise } from '../kernel-steps.js';
+export { CompensatedSums } from '../math/compensated-sums.js';
 export { float64SumErrorBound } from '../math/sum-bounds.js';
 export { createRandom, type Random } from '../random.js';
 export {

@@ -8,6 +8,7 @@
  */
 import { float32ToJson } from '../gradient-json.js';
 import { createRandom, type Random } from '../random.js';
+import { elementCount } from '../slice-layout.js';
 import { bitsHash, type CaseOutput, type ConformanceCase } from './case-format.js';
 import { normFromUnits, powerSumUnits, roundUnits, toUnits } from './exact-rational.js';
 import { independentClip, normOf } from './independent-oracle.js';
@@ -78,7 +79,7 @@ function buildCase(family: Family, index: number, random: Random, maxLength: num
   for (let t = 0; t < tensorCount; t++) {
     const length = randomLength(random, maxLength);
     const shape = family === 'norm-axes' ? [Math.max(2, Math.floor(length / 16)), 16] : [length];
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = elementCount(shape);
     const values = new Float32Array(size);
     for (let i = 0; i < size; i++) values[i] = Math.fround(random.normal() * magnitude);
     tensors.push({ name: `t${t}`, shape, values });

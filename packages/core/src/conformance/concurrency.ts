@@ -7,6 +7,7 @@ import type { ClipBackend } from '../backend.js';
 import { clip } from '../clipper.js';
 import { firstFloat32Difference } from '../float32.js';
 import type { ClipReport } from '../report.js';
+import { elementCount } from '../slice-layout.js';
 import type { ConformanceCase } from './case-format.js';
 import { caseInputValues } from './case-inputs.js';
 
@@ -76,7 +77,7 @@ function fits<T>(backend: ClipBackend<T>, testCase: ConformanceCase, maxElements
   if ((testCase.requires ?? []).some((capability) => !backend.manifest.capabilities.includes(capability)))
     return false;
   if (backend.manifest.expectedFailures.some((entry) => entry.caseId === testCase.id)) return false;
-  const elements = testCase.input.reduce((total, input) => total + input.shape.reduce((a, b) => a * b, 1), 0);
+  const elements = testCase.input.reduce((total, input) => total + elementCount(input.shape), 0);
   return elements <= maxElements;
 }
 

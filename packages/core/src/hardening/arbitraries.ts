@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { MAX_CHAIN_DEPTH } from '../parse-spec.js';
+import { elementCount } from '../slice-layout.js';
 
 /** Gradients as host data, before a backend turns them into its own tensors. */
 export interface HostGradient {
@@ -243,7 +244,7 @@ export const hostGradients: fc.Arbitrary<HostGradient[]> = fc.boolean().chain((n
         fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 })),
       )
       .chain((shape) => {
-        const size = shape.reduce((a, b) => a * b, 1);
+        const size = elementCount(shape);
         return fc
           .array(float32Value(nonFinite), { minLength: size, maxLength: size })
           .map((values) => ({ shape, values: new Float32Array(values) }));

@@ -4,8 +4,9 @@
  * Neumaier-compensated float64 sum in element order. Host-side backends may reuse these loops.
  */
 import type { ClampBounds, ScaleRequest, SummaryRequest, TensorSummary } from '../backend.js';
-import { ExactSum } from '../math/exact-sum.js';
+import { CompensatedSums } from '../math/compensated-sums.js';
 import { addExactPowerSum } from '../math/exact-power-sum.js';
+import { ExactSum } from '../math/exact-sum.js';
 import { type SliceLayout, sliceIndexOfElements } from '../slice-layout.js';
 
 /**
@@ -69,8 +70,7 @@ function generalSummary(
 ): TensorSummary {
   const slices = layout.sliceCount;
   const sliceOf = sliceIndexOfElements(layout);
-  const sums = new Float64Array(slices);
-  const compensations = new Float64Array(slices);
+  const powerSums = new CompensatedSums(slices);
   const statistics = new Statistics(slices);
   const down = 2 ** -exponent;
   const infinite = p === Number.POSITIVE_INFINITY;
@@ -79,24 +79,11 @@ function generalSummary(
     const slice = sliceOf === undefined ? 0 : (sliceOf[i] as number);
     statistics.see(g, slice, i);
     if (infinite) continue;
-    const term = (Math.abs(g) * down) ** p;
-    // Neumaier compensated summation (NaN and ∞ propagate into the sum).
-    const sum = sums[slice] as number;
-    const next = sum + term;
-    if (Math.abs(sum) >= Math.abs(term))
-      compensations[slice] = (compensations[slice] as number) + (sum - next + term);
-    else compensations[slice] = (compensations[slice] as number) + (term - next + sum);
-    sums[slice] = next;
+    // NaN and ∞ propagate into the sum.
+    powerSums.add(slice, (Math.abs(g) * down) ** p);
   }
   const summary = statistics.finish();
-  if (infinite) sums.set(summary.maxAbs);
-  else {
-    for (let slice = 0; slice < slices; slice++) {
-      const sum = sums[slice] as number;
-      if (Number.isFinite(sum)) sums[slice] = sum + (compensations[slice] as number);
-    }
-  }
-  return { ...summary, sums };
+  return { ...summary, sums: infinite ? summary.maxAbs.slice() : powerSums.totals() };
 }
 
 /** Min, max, per-slice max |g| (NaN-propagating) and the non-finite count and first index. */
