@@ -23,6 +23,14 @@ export {
   type CheckCaseOptions,
   checkCase,
 } from './check-case.js';
+export { checkSequenceCase } from './check-sequence-case.js';
 export { type ConcurrencyOptions, type ConcurrencyOutcome, checkConcurrency } from './concurrency.js';
 export { normFromUnits, powerSumUnits, roundUnits, toUnits } from './exact-rational.js';
 export { type ConformanceRun, type RunConformanceOptions, runConformance } from './run-conformance.js';
+export {
+  isSequenceCase,
+  type SequenceCase,
+  type SequenceStep,
+  type SequenceStepReport,
+} from './sequence-case-format.js';
+export { sequenceCases } from './sequence-cases.js';

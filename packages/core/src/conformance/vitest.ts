@@ -14,7 +14,10 @@ import { boundaryCases } from './boundary-cases.js';
 import type { ConformanceCase } from './case-format.js';
 import { conformanceCases } from './cases.js';
 import { checkCase } from './check-case.js';
+import { checkSequenceCase } from './check-sequence-case.js';
 import { checkConcurrency } from './concurrency.js';
+import type { SequenceCase } from './sequence-case-format.js';
+import { sequenceCases } from './sequence-cases.js';
 
 export interface DescribeConformanceOptions<T> {
   /** Name of the describe block. Default: "conformance". */
@@ -23,6 +26,8 @@ export interface DescribeConformanceOptions<T> {
   readonly create: () => Promise<ClipBackend<T>>;
   /** Default: every case of the kit, then its generated rounding-boundary cases (`boundaryCases()`). */
   readonly cases?: readonly ConformanceCase[];
+  /** Multi-step cases for the stateful kinds and agc, each on one clipper. Default: the kit's `sequenceCases`. */
+  readonly sequenceCases?: readonly SequenceCase[];
   /** Overlapping calls for the concurrency check (0 skips it). Default 32. */
   readonly concurrency?: number;
   /** Per-case timeout in ms. Default 120 000 (the kit has tensors past 2^24 elements). */
@@ -62,6 +67,28 @@ export function describeConformance<T>(options: DescribeConformanceOptions<T>): 
               throw new Error(
                 `${testCase.id}: ${testCase.description}\n${outcome.failures.map((f) => `  [${f.kind}] ${f.detail}`).join('\n')}`,
               );
+          }
+        },
+        options.timeout ?? 120_000,
+      );
+    }
+    for (const testCase of options.sequenceCases ?? sequenceCases) {
+      it(
+        `${testCase.id} (${testCase.steps.length} step${testCase.steps.length === 1 ? '' : 's'})`,
+        async (context) => {
+          if (backend === undefined) throw new Error('the backend did not start');
+          const outcome = await checkSequenceCase(backend, testCase);
+          if (outcome.status === 'skip') context.skip(outcome.reason);
+          else if (outcome.status === 'expected-failure')
+            context.annotate(`expected failure: ${outcome.reason}`);
+          else if (outcome.status === 'unexpected-pass') {
+            throw new Error(
+              `${testCase.id} passed, but the manifest lists it as an expected failure (${outcome.reason}); remove that entry`,
+            );
+          } else if (outcome.status === 'fail') {
+            throw new Error(
+              `${testCase.id}: ${testCase.description}\n${outcome.failures.map((f) => `  [${f.kind}] ${f.detail}`).join('\n')}`,
+            );
           }
         },
         options.timeout ?? 120_000,
