@@ -88,7 +88,7 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
         .map((outcome) => ({
           caseId: outcome.caseId,
           status: outcome.status,
-          maxUlp: outcome.maxUlp,
+          maxUlp: outcome.measuredUlp,
           details: [
             ...(outcome.reason === undefined ? [] : [outcome.reason]),
             ...outcome.failures.map((failure) => `${failure.kind}: ${failure.detail}`),
@@ -100,16 +100,18 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
         manifestMaxUlp,
         counts: run.counts,
         passed: run.passed,
-        maxUlp: Math.max(0, ...run.outcomes.map((outcome) => outcome.maxUlp)),
+        maxUlp: Math.max(0, ...run.outcomes.map((outcome) => outcome.measuredUlp)),
         notPassed,
         ulpByCase: Object.fromEntries(
           run.outcomes
-            .filter((outcome) => outcome.maxUlp > 0)
-            .map((outcome) => [outcome.caseId, outcome.maxUlp]),
+            .filter((outcome) => outcome.measuredUlp > 0)
+            .map((outcome) => [outcome.caseId, outcome.measuredUlp]),
         ),
         maxUlpOfPassed: Math.max(
           0,
-          ...run.outcomes.filter((outcome) => outcome.status === 'pass').map((outcome) => outcome.maxUlp),
+          ...run.outcomes
+            .filter((outcome) => outcome.status === 'pass')
+            .map((outcome) => outcome.measuredUlp),
         ),
         crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
         durationMs: performance.now() - started,

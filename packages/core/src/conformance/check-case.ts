@@ -30,8 +30,11 @@ export interface CaseOutcome {
   readonly failures: readonly CaseFailure[];
   /** Why a case was skipped, or the manifest's reason for an expected failure. */
   readonly reason?: string;
-  /** Largest ULP distance between the backend's outputs and the expected outputs (0 = bit-identical). */
-  readonly maxUlp: number;
+  /**
+   * Largest ULP distance measured between the backend's outputs and the expected outputs
+   * (0 = bit-identical); the manifest's `maxUlp` is what is allowed.
+   */
+  readonly measuredUlp: number;
   readonly report?: ClipReport;
   /** The backend's outputs, when `keepOutputs` was asked for. */
   readonly outputs?: readonly NamedHostTensor[];
@@ -61,14 +64,14 @@ export async function checkCase<T>(
       status: 'skip',
       failures: [],
       reason: `backend "${backend.id}" does not declare the capabilit${missing.length === 1 ? 'y' : 'ies'} ${missing.join(', ')}`,
-      maxUlp: 0,
+      measuredUlp: 0,
       durationMs: performance.now() - started,
     };
   }
   const raw = await runAndJudge(backend, testCase, options);
   const failures = raw.failures;
   const expected = backend.manifest.expectedFailures.filter((entry) => entry.caseId === testCase.id);
-  const base = { caseId: testCase.id, maxUlp: raw.maxUlp, durationMs: performance.now() - started };
+  const base = { caseId: testCase.id, measuredUlp: raw.measuredUlp, durationMs: performance.now() - started };
   const extras = {
     ...(raw.report ? { report: raw.report } : {}),
     ...(raw.outputs ? { outputs: raw.outputs } : {}),
@@ -85,7 +88,7 @@ export async function checkCase<T>(
 
 interface Judged {
   readonly failures: CaseFailure[];
-  readonly maxUlp: number;
+  readonly measuredUlp: number;
   readonly report?: ClipReport;
   readonly outputs?: NamedHostTensor[];
 }
@@ -134,11 +137,11 @@ async function runAndJudge<T>(
         }
       }
       await checkUnmutated(backend, tensors, hostInputs, fail);
-      return { failures, maxUlp: 0 };
+      return { failures, measuredUlp: 0 };
     }
     if (thrown !== undefined || result === undefined) {
       fail('threw', `expected outputs, but the call threw ${describeError(thrown)}`);
-      return { failures, maxUlp: 0 };
+      return { failures, measuredUlp: 0 };
     }
     const outputTensors = hostInputs.map((input) => result.gradients[input.name] as T);
     for (const tensor of outputTensors) owned.add(tensor);
@@ -152,10 +155,10 @@ async function runAndJudge<T>(
       });
     }
     await checkUnmutated(backend, tensors, hostInputs, fail);
-    const maxUlp = await compareOutputs(backend, testCase, hostInputs, outputs, fail);
+    const measuredUlp = await compareOutputs(backend, testCase, hostInputs, outputs, fail);
     compareReport(result.report, expectation.report, backend.manifest.maxUlp, fail);
     checkInvariants(parseSpec(testCase.spec), hostInputs, outputs, result.report, fail);
-    return { failures, maxUlp, report: result.report, ...(options.keepOutputs ? { outputs } : {}) };
+    return { failures, measuredUlp, report: result.report, ...(options.keepOutputs ? { outputs } : {}) };
   } finally {
     if (owned.size > 0) backend.release([...owned]);
   }

@@ -33,12 +33,12 @@ export async function checkSequenceCase<T>(
       status: 'skip',
       failures: [],
       reason: `backend "${backend.id}" does not declare ${missing.join(', ')}`,
-      maxUlp: 0,
+      measuredUlp: 0,
       durationMs: performance.now() - started,
     };
   }
-  const { failures, maxUlp } = await runSteps(backend, testCase);
-  const base = { caseId: testCase.id, maxUlp, durationMs: performance.now() - started };
+  const { failures, measuredUlp } = await runSteps(backend, testCase);
+  const base = { caseId: testCase.id, measuredUlp, durationMs: performance.now() - started };
   const expected = backend.manifest.expectedFailures.filter((entry) => entry.caseId === testCase.id);
   if (expected.length === 0) return { ...base, status: failures.length === 0 ? 'pass' : 'fail', failures };
   const reason = expected.map((entry) => `${entry.kind}: ${entry.reason}`).join('; ');
@@ -51,7 +51,7 @@ export async function checkSequenceCase<T>(
 async function runSteps<T>(
   backend: ClipBackend<T>,
   testCase: SequenceCase,
-): Promise<{ failures: CaseFailure[]; maxUlp: number }> {
+): Promise<{ failures: CaseFailure[]; measuredUlp: number }> {
   const failures: CaseFailure[] = [];
   let worst = 0;
   const clipper = createClipper<T>(testCase.spec as never, { backend });
@@ -117,7 +117,7 @@ async function runSteps<T>(
       failures.push({ kind: 'report-mismatch', detail: `state after the last step is ${state}` });
     }
   }
-  return { failures, maxUlp: worst };
+  return { failures, measuredUlp: worst };
 }
 
 async function toBackend<T>(

@@ -8,7 +8,7 @@ import type { RecordFailure } from './check-case.js';
 /** Relative tolerance for the float64 norms in the report (backends may sum in another order). */
 const NORM_RELATIVE_TOLERANCE = 1e-9;
 
-/** Kind, flags and counts exactly; norms within a relative 1e-9; the scale bit for bit when `maxUlp` is 0. */
+/** Kind, flags and counts exactly; norms within a relative 1e-9; the scale bit for bit when `allowedUlp` (the manifest's `maxUlp`) is 0. */
 export function compareReport(
   actual: ClipReport,
   expected: CaseReport,
