@@ -18,6 +18,7 @@ import type { ClipSpec, ResolvedSpec } from './spec.js';
 import { runStrategy } from './strategies/run-strategy.js';
 import { type StateSlots, stateSlots } from './strategies/state-slots.js';
 import { createStrategyContext, type StrategyContext } from './strategies/strategy-context.js';
+import { parseTelemetry, type TelemetryOptions, telemetryOf } from './telemetry.js';
 
 export interface ClipCallOptions<T = unknown> {
   /** Also report each input tensor's norm (`report.perTensorNorms`). Default false. */
@@ -27,6 +28,8 @@ export interface ClipCallOptions<T = unknown> {
    * position, or a map by name; extra names allowed), each with its gradient's shape.
    */
   readonly parameters?: Gradients<T>;
+  /** Extra report fields, computed only when asked: `{ topK: 5, clippedFraction: true }`. */
+  readonly telemetry?: TelemetryOptions;
 }
 
 export interface ClipperOptions<T> extends ClipCallOptions<T> {
@@ -80,13 +83,15 @@ export function createClipper<T = HostTensor>(
     pending: Map<ResolvedSpec, unknown>,
   ) => {
     const call = checkOptions(callOptions, 'callOptions');
-    const perTensorNorms = call.perTensorNorms ?? checked.perTensorNorms ?? false;
+    const telemetry = parseTelemetry(call.telemetry ?? checked.telemetry, 'options.telemetry');
+    // Top-k reads the per-tensor norms.
+    const perTensorNorms = call.perTensorNorms ?? checked.perTensorNorms ?? telemetry?.topK !== undefined;
     const parameters = call.parameters ?? checked.parameters;
     return clipSteps(
       resolved,
       backend,
       gradients,
-      { perTensorNorms, parameters },
+      { perTensorNorms, parameters, telemetry },
       stateSlots(memories, pending),
     );
   };
@@ -193,7 +198,11 @@ function* clipSteps<T, G extends Gradients<T>>(
   spec: ResolvedSpec,
   backend: ClipBackend<T>,
   gradients: G,
-  options: { readonly perTensorNorms: boolean; readonly parameters: Gradients<T> | undefined },
+  options: {
+    readonly perTensorNorms: boolean;
+    readonly parameters: Gradients<T> | undefined;
+    readonly telemetry: TelemetryOptions | undefined;
+  },
   state: StateSlots,
 ): Steps<ClipResult<ClippedGradients<G, T>>> {
   const unpacked = unpackGradients(gradients, backend);
@@ -207,7 +216,11 @@ function* clipSteps<T, G extends Gradients<T>>(
   try {
     const result = yield* runStrategy(spec, inputs, context);
     outputs = result.tensors;
-    const report = { ...result.report, decisions: { ...context.decisions } };
+    const telemetry =
+      options.telemetry === undefined
+        ? {}
+        : yield* telemetryOf(context, inputs, outputs, result.report, options.telemetry);
+    const report = { ...result.report, decisions: { ...context.decisions }, ...telemetry };
     return { gradients: unpacked.repack(outputs) as ClippedGradients<G, T>, report };
   } finally {
     releaseIntermediates(context, outputs);

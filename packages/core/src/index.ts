@@ -87,4 +87,5 @@ export type {
   ZClipOption,
   ZClipSpec,
 } from './spec.js';
+export type { TelemetryOptions } from './telemetry.js';
 export { clipWithNorm, type PartialNormOptions, partialNorm } from './two-phase.js';
