@@ -1,9 +1,15 @@
 /**
- * Every strategy of the contract as ONNX nodes, mirroring core's run-strategy.ts and clip-math.ts
- * with the spec's constants baked in. Where core throws ('error') or returns early ('skip'), the
- * graph raises a flag and passes the step's input through.
+ * The value, norm and global-norm strategies (and chains of them) as ONNX nodes, mirroring core's
+ * strategies/ and clip-math.ts with the spec's constants baked in. Where core throws ('error') or
+ * returns early ('skip'), the graph raises a flag and passes the step's input through.
  */
-import { ClipError, type ResolvedSpec } from '@gradclip/core';
+import {
+  ClipError,
+  type ResolvedGlobalNormSpec,
+  type ResolvedNormSpec,
+  type ResolvedSpec,
+  type ResolvedValueSpec,
+} from '@gradclip/core';
 import { normalizeAxes, PYTORCH_EPSILON } from '@gradclip/core/backend';
 import type { ClipGraphOps, GraphTensor } from './clip-graph-ops.js';
 
@@ -20,11 +26,6 @@ export interface StepResult {
   /** float64 scalar: the step's scale (smallest slice scale for norm; NaN where core reports null). */
   readonly scale: string;
 }
-
-// core exports only the union; the members are picked out by kind.
-type ResolvedValueSpec = Extract<ResolvedSpec, { kind: 'value' }>;
-type ResolvedNormSpec = Extract<ResolvedSpec, { kind: 'norm' }>;
-type ResolvedGlobalNormSpec = Extract<ResolvedSpec, { kind: 'globalNorm' }>;
 
 export function buildStep(
   ops: ClipGraphOps,

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRegressionModel, makeRegression } from '../test/regression-problem.js';
 import { type ClippingOptimizer, registerClippingOptimizer, withClipping } from './clipping-optimizer.js';
-import { createTfjsBackend } from './create-tfjs-backend.js';
+import { createTfjsBackend } from './tfjs-backend.js';
 
 const SHAPES = [[6, 5], [5], [12]];
 

@@ -9,7 +9,7 @@ import {
   specToJson,
 } from '@gradclip/core';
 import { type ClippingSetting, resolveClipping } from './clipping-settings.js';
-import { buildTfjsBackend } from './create-tfjs-backend.js';
+import { buildTfjsBackend } from './tfjs-backend.js';
 import type {
   ConfigDict,
   NamedTensor,

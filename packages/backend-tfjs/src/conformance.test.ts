@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describeConformance } from '@gradclip/core/conformance/vitest';
-import { createTfjsBackend } from './create-tfjs-backend.js';
+import { createTfjsBackend } from './tfjs-backend.js';
 
 // One TF.js engine per process: each block selects its TF.js backend before creating ours.
 describeConformance({

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describeHardening } from '@gradclip/core/hardening/vitest';
-import { createTfjsBackend } from './create-tfjs-backend.js';
+import { createTfjsBackend } from './tfjs-backend.js';
 
 // Bad specs, bad gradients and random valid clips: a typed ClipError or the oracle's answer.
 describeHardening({

@@ -16,18 +16,18 @@ export {
 } from './clipping-optimizer.js';
 export { type ClippingSetting, resolveClipping } from './clipping-settings.js';
 export {
-  buildTfjsBackend,
-  createTfjsBackend,
-  type TfjsBackend,
-  type TfjsBackendOptions,
-} from './create-tfjs-backend.js';
-export {
   type KerasImportOptions,
   type KerasOptimizerConfig,
   optimizerFromKerasConfig,
   restoreKerasClipping,
   withKerasClipping,
 } from './keras-optimizer-config.js';
+export {
+  buildTfjsBackend,
+  createTfjsBackend,
+  type TfjsBackend,
+  type TfjsBackendOptions,
+} from './tfjs-backend.js';
 export type { Readback } from './tfjs-kernels.js';
 export { tfjsManifest } from './tfjs-manifest.js';
 export type { TfjsModule } from './tfjs-module.js';

@@ -2,7 +2,7 @@ import { type ClipSpec, clip, clipSync } from '@gradclip/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTfjsBackend, createTfjsBackend, type TfjsBackend } from './create-tfjs-backend.js';
+import { buildTfjsBackend, createTfjsBackend, type TfjsBackend } from './tfjs-backend.js';
 import type { TfjsModule } from './tfjs-module.js';
 
 /** Runs `body` and checks that TF.js holds exactly as many tensors afterwards as before. */

@@ -2,7 +2,7 @@ import { type ClipSpec, clip } from '@gradclip/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { createTfjsBackend } from './create-tfjs-backend.js';
+import { createTfjsBackend } from './tfjs-backend.js';
 
 // Memory stays flat however the sizes vary: every call frees what it made, and the clipped
 // tensors, once disposed, leave nothing behind (tensor count and bytes back where they started).

@@ -1,6 +1,6 @@
 import type { ClipBackend } from '@gradclip/core';
 import type { BackendManifest } from '@gradclip/core/backend';
-import { checkTensor } from './check-tensor.js';
+import { checkTensor } from './tensor-check.js';
 import { createTfjsKernels, type Readback } from './tfjs-kernels.js';
 import { tfjsManifest } from './tfjs-manifest.js';
 import type { Tensor, TfjsModule } from './tfjs-module.js';
