@@ -2,7 +2,7 @@ import { createRandom, wholeTensorLayout } from '@gradclip/core/backend';
 import { summarizeValues } from '@gradclip/core/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOnnxBackend, type OnnxBackend } from './index.js';
-import { rowLength } from './onnx-backend.js';
+import { rowLength } from './onnx-summarize.js';
 
 describe('summarize over [rows, columns] views', () => {
   let backend: OnnxBackend;
