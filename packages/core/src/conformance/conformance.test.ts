@@ -7,7 +7,12 @@ import { conformanceCases, runConformance } from './index.js';
 import { describeConformance } from './vitest.js';
 
 // The kit must pass on the oracle…
-describeConformance({ label: 'reference backend', create: async () => createReferenceBackend() });
+// A fresh reference for every case: state one case leaves behind cannot hide in another.
+describeConformance({
+  label: 'reference backend',
+  create: async () => createReferenceBackend(),
+  freshBackend: true,
+});
 
 // …and fail on backends that are broken in the ways real backends break.
 const SMALL_MANIFEST: BackendManifest = {
