@@ -3,6 +3,7 @@ import type {
   ClipSpec,
   CompatMode,
   NonFinitePolicy,
+  PerExampleReduce,
   ResolvedAdaGcSpec,
   ResolvedAgcSpec,
   ResolvedAutoClipSpec,
@@ -13,6 +14,7 @@ import type {
   ResolvedNormGroup,
   ResolvedNormGroupsSpec,
   ResolvedNormSpec,
+  ResolvedPerExampleSpec,
   ResolvedSkipOnSpikeSpec,
   ResolvedSpec,
   ResolvedValueSpec,
@@ -30,6 +32,7 @@ const KINDS = [
   'lossScaled',
   'agc',
   'blockRms',
+  'perExample',
   'autoClip',
   'zClip',
   'adaGC',
@@ -37,6 +40,7 @@ const KINDS = [
 ] as const;
 const ZCLIP_MODES: readonly ZClipMode[] = ['zscore', 'percentile'];
 const ZCLIP_OPTIONS: readonly ZClipOption[] = ['adaptiveScaling', 'mean'];
+const REDUCTIONS: readonly PerExampleReduce[] = ['sum', 'mean', 'none'];
 const POLICIES: readonly NonFinitePolicy[] = ['error', 'propagate', 'nanAll', 'skip', 'zero'];
 const COMPAT_MODES: readonly CompatMode[] = ['exact', 'keras', 'pytorch', 'optax'];
 
@@ -49,6 +53,7 @@ const ALLOWED_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   lossScaled: ['kind', 'lossScale', 'maxNorm', 'p', 'nonFinite', 'compat'],
   agc: ['kind', 'clipping', 'eps', 'axes', 'exclude', 'nonFinite', 'compat'],
   blockRms: ['kind', 'threshold', 'nonFinite', 'compat'],
+  perExample: ['kind', 'maxNorm', 'p', 'reduce', 'nonFinite', 'compat'],
   autoClip: ['kind', 'percentile', 'window', 'nonFinite', 'compat'],
   zClip: [
     'kind',
@@ -208,6 +213,14 @@ function toJson(spec: ResolvedSpec): ClipSpec {
         ...(spec.rest === undefined ? {} : { rest: toJson(spec.rest) }),
         ...options,
       };
+    case 'perExample':
+      return {
+        kind: 'perExample',
+        maxNorm: thresholdToJson(spec.maxNorm) as number | 'Infinity',
+        ...(spec.p === 2 ? {} : { p: spec.p === Number.POSITIVE_INFINITY ? 'inf' : spec.p }),
+        ...(spec.reduce === 'sum' ? {} : { reduce: spec.reduce }),
+        ...options,
+      };
     case 'blockRms':
       return {
         kind: 'blockRms',
@@ -321,6 +334,8 @@ function resolve(input: unknown, field: string, inherited: Inherited, depth: num
       return resolveGroups(record, field, options, depth);
     case 'blockRms':
       return resolveBlockRms(record, field, options);
+    case 'perExample':
+      return resolvePerExample(record, field, options);
     case 'autoClip':
       return resolveAutoClip(record, field, options);
     case 'zClip':
@@ -582,6 +597,32 @@ function resolveGroups(
   const rest =
     record.rest === undefined ? undefined : resolve(record.rest, `${field}.rest`, options, depth + 1);
   return { kind: 'groups', groups, rest, ...options };
+}
+
+function resolvePerExample(
+  record: Record<string, unknown>,
+  field: string,
+  options: Inherited,
+): ResolvedPerExampleSpec {
+  if (options.compat !== 'exact' && options.compat !== 'pytorch') {
+    throw invalid(
+      'INVALID_SPEC',
+      `${field}.compat`,
+      options.compat,
+      '"exact" or "pytorch" (Opacus) for perExample',
+    );
+  }
+  const p = normOrder(record.p, `${field}.p`);
+  if (p !== 1 && p !== 2 && p !== Number.POSITIVE_INFINITY) {
+    throw invalid('INVALID_SPEC', `${field}.p`, record.p, '1, 2 or "inf" for perExample');
+  }
+  return {
+    kind: 'perExample',
+    maxNorm: threshold(record.maxNorm, `${field}.maxNorm`),
+    p,
+    reduce: oneOf(record.reduce, `${field}.reduce`, REDUCTIONS, 'sum'),
+    ...options,
+  };
 }
 
 function resolveBlockRms(

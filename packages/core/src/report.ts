@@ -41,6 +41,8 @@ export interface ClipReport {
    * for a float-float or float64 sum) and changes no result: it is what makes every backend exact.
    */
   readonly decisions?: { readonly certified: number; readonly exactFallback: number };
+  /** For `perExample`: how many examples were scaled. */
+  readonly clippedExamples?: number;
   /** With `{ telemetry: { topK } }`: the tensors with the largest norms before clipping, largest first. */
   readonly topTensors?: readonly { readonly name: string; readonly norm: number }[];
   /** With `{ telemetry: { clippedFraction: true } }`: the fraction of all elements the call changed. */

@@ -174,6 +174,23 @@ export interface BlockRmsSpec extends SpecOptions {
   readonly threshold: Threshold;
 }
 
+/**
+ * Per-example clipping (DP-SGD; Optax `per_example_global_norm_clip`, Opacus flat clipping): every
+ * tensor holds a batch along axis 0; each example's norm is taken across all tensors, each example
+ * is clipped by it, and the examples are then summed (Optax, Opacus), averaged, or kept.
+ * `compat: 'pytorch'` gives Opacus's factor `min(1, c / (n + 1e-6))`.
+ */
+export interface PerExampleSpec extends SpecOptions {
+  readonly kind: 'perExample';
+  readonly maxNorm: Threshold;
+  /** Default 2. */
+  readonly p?: NormOrder;
+  /** Default `'sum'`: outputs drop the batch axis. `'none'` keeps it. */
+  readonly reduce?: PerExampleReduce;
+}
+
+export type PerExampleReduce = 'sum' | 'mean' | 'none';
+
 /** One group of `groups`: the tensors it holds and the spec that clips them, with its own norm. */
 export interface NormGroup {
   /** Names the group in reports and errors. */
@@ -216,6 +233,7 @@ export interface LossScaledSpec extends SpecOptions {
 }
 
 export type ClipSpec =
+  | PerExampleSpec
   | LossScaledSpec
   | NormGroupsSpec
   | AgcSpec
@@ -232,6 +250,7 @@ export type ClipKind = ClipSpec['kind'];
 
 /** A validated spec with every default filled in and every number resolved (p = ∞ is `Infinity`). */
 export type ResolvedSpec =
+  | ResolvedPerExampleSpec
   | ResolvedLossScaledSpec
   | ResolvedNormGroupsSpec
   | ResolvedAgcSpec
@@ -317,6 +336,13 @@ export interface ResolvedAgcSpec extends ResolvedOptions {
   readonly eps: number;
   readonly axes: readonly number[] | undefined;
   readonly exclude: readonly string[];
+}
+
+export interface ResolvedPerExampleSpec extends ResolvedOptions {
+  readonly kind: 'perExample';
+  readonly maxNorm: number;
+  readonly p: number;
+  readonly reduce: PerExampleReduce;
 }
 
 export interface ResolvedBlockRmsSpec extends ResolvedOptions {

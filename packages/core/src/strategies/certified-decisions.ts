@@ -129,7 +129,7 @@ export function maxOfSums(summaries: readonly TensorSummary[]): number {
 }
 
 /** Per tensor, per slice, the exact power sum (of the finite elements) from the host values. */
-function* exactSliceSums<T>(
+export function* exactSliceSums<T>(
   context: StrategyContext<T>,
   tensors: readonly T[],
   p: 1 | 2,

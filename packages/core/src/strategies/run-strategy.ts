@@ -14,6 +14,7 @@ import { runGlobalNorm } from './global-norm.js';
 import { runLossScaled } from './loss-scaled.js';
 import { runNorm } from './norm.js';
 import { runNormGroups } from './norm-groups.js';
+import { runPerExample } from './per-example.js';
 import { runSkipOnSpike } from './skip-on-spike.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 import { runValue } from './value.js';
@@ -43,6 +44,8 @@ export function* runStrategy<T>(
       return yield* runAgc(spec, tensors, context);
     case 'blockRms':
       return yield* runBlockRms(spec, tensors, context);
+    case 'perExample':
+      return yield* runPerExample(spec, tensors, context);
     case 'autoClip':
       return yield* runAutoClip(spec, tensors, context);
     case 'zClip':

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { clip } from '../clipper.js';
+import { ClipError } from '../errors.js';
+import { parseSpec, specToJson } from '../parse-spec.js';
+
+// Two tensors holding a batch of 3 examples: example norms 5, 0.5 and 13 across both tensors.
+const gradients = () => [
+  { shape: [3, 2], values: new Float32Array([3, 0, 0.3, 0, 5, 0]) },
+  { shape: [3], values: new Float32Array([4, 0.4, 12]) },
+];
+
+describe('perExample (DP-SGD)', () => {
+  it('clips each example by its own norm across all tensors, then sums over the batch (Optax)', async () => {
+    const { gradients: out, report } = await clip(gradients(), { kind: 'perExample', maxNorm: 1 });
+    const s0 = Math.fround(1 / 5);
+    const s2 = Math.fround(1 / 13);
+    const sum = (values: number[]) => Math.fround(values.reduce((a, b) => a + b, 0));
+    expect(out[0]?.shape).toEqual([2]);
+    expect(Array.from(out[0]?.values ?? [])).toEqual([
+      sum([Math.fround(3 * s0), 0.30000001192092896, Math.fround(5 * s2)]),
+      0,
+    ]);
+    expect(Array.from(out[1]?.values ?? [])).toEqual([
+      sum([Math.fround(4 * s0), 0.4000000059604645, Math.fround(12 * s2)]),
+    ]);
+    expect(report.clippedExamples).toBe(2);
+    expect(report.scale).toBe(s2);
+  });
+
+  it('keeps the batch with reduce "none", and averages with "mean"', async () => {
+    const kept = await clip(gradients(), { kind: 'perExample', maxNorm: 1, reduce: 'none' });
+    expect(kept.gradients[1]?.shape).toEqual([3]);
+    expect(Array.from(kept.gradients[1]?.values ?? [])).toEqual([
+      Math.fround(4 * Math.fround(1 / 5)),
+      Math.fround(0.4),
+      Math.fround(12 * Math.fround(1 / 13)),
+    ]);
+    const summed = await clip(gradients(), { kind: 'perExample', maxNorm: 1 });
+    const mean = await clip(gradients(), { kind: 'perExample', maxNorm: 1, reduce: 'mean' });
+    expect(mean.gradients[1]?.values[0]).toBeCloseTo((summed.gradients[1]?.values[0] as number) / 3, 6);
+  });
+
+  it("compat 'pytorch' is Opacus's factor min(1, c / (n + 1e-6)), applied to every example", async () => {
+    const { report } = await clip(gradients(), {
+      kind: 'perExample',
+      maxNorm: 1,
+      compat: 'pytorch',
+      reduce: 'none',
+    });
+    // The example of norm 0.5 gets min(1, 1 / 0.500001) = 1; the one of norm 13 the smallest factor.
+    expect(report.clippedExamples).toBe(2);
+    expect(report.scale).toBe(Math.fround(Math.fround(1 / Math.fround(13 + Math.fround(1e-6))) * 1));
+    expect(report.scale).not.toBe(Math.fround(1 / 13));
+  });
+
+  it('refuses tensors without a common batch axis, and bad options, naming the field', async () => {
+    await expect(
+      clip(
+        [
+          { shape: [3], values: new Float32Array(3) },
+          { shape: [2], values: new Float32Array(2) },
+        ],
+        {
+          kind: 'perExample',
+          maxNorm: 1,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'SHAPE_MISMATCH' });
+    expect(() => parseSpec({ kind: 'perExample', maxNorm: 1, reduce: 'max' })).toThrow(ClipError);
+    expect(() => parseSpec({ kind: 'perExample', maxNorm: 1, p: 3 })).toThrow(/perExample/);
+    expect(() => parseSpec({ kind: 'perExample', maxNorm: 1, compat: 'keras' })).toThrow(/Opacus/);
+    expect(specToJson(parseSpec({ kind: 'perExample', maxNorm: 1, reduce: 'none' }))).toMatchObject({
+      kind: 'perExample',
+      maxNorm: 1,
+      reduce: 'none',
+    });
+  });
+});
