@@ -302,10 +302,9 @@
           (loop $v
             (br_if $vDone (i32.ge_u (local.get $src) (local.get $vend)))
             (local.set $x (v128.load (local.get $src)))
-            (local.set $x
-              (v128.bitselect (local.get $vlo) (local.get $x) (f32x4.lt (local.get $x) (local.get $vlo))))
+            ;; As in clampSummarize: pmax(x, lo) then pmin(·, hi) are the contract's two comparisons.
             (v128.store (local.get $dst)
-              (v128.bitselect (local.get $vhi) (local.get $x) (f32x4.gt (local.get $x) (local.get $vhi))))
+              (f32x4.pmin (f32x4.pmax (local.get $x) (local.get $vlo)) (local.get $vhi)))
             (local.set $src (i32.add (local.get $src) (i32.const 16)))
             (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
             (br $v)))
@@ -373,14 +372,10 @@
                 (br_if $squaresDone (i32.ge_u (local.get $src) (local.get $vend)))
                 (local.set $x (v128.load (local.get $src)))
                 (local.set $y (v128.load offset=16 (local.get $src)))
-                (local.set $x
-                  (v128.bitselect (local.get $vlo) (local.get $x) (f32x4.lt (local.get $x) (local.get $vlo))))
-                (local.set $x
-                  (v128.bitselect (local.get $vhi) (local.get $x) (f32x4.gt (local.get $x) (local.get $vhi))))
-                (local.set $y
-                  (v128.bitselect (local.get $vlo) (local.get $y) (f32x4.lt (local.get $y) (local.get $vlo))))
-                (local.set $y
-                  (v128.bitselect (local.get $vhi) (local.get $y) (f32x4.gt (local.get $y) (local.get $vhi))))
+                ;; pmax(x, lo) = x < lo ? lo : x, then pmin(·, hi) = hi < · ? hi : ·: the contract's
+                ;; comparisons exactly (NaN and -0 pass through), one instruction each.
+                (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (local.get $vlo)) (local.get $vhi)))
+                (local.set $y (f32x4.pmin (f32x4.pmax (local.get $y) (local.get $vlo)) (local.get $vhi)))
                 (v128.store (local.get $dst) (local.get $x))
                 (v128.store offset=16 (local.get $dst) (local.get $y))
                 (local.set $vmin (f32x4.pmin (local.get $vmin) (local.get $x)))
