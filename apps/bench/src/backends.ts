@@ -76,7 +76,13 @@ export function defaultCandidates(): BenchCandidate[] {
           await importPackage('@tensorflow/tfjs-backend-wasm');
           const create = await factory('@gradclip/backend-tfjs', 'createTfjsBackend');
           await (tf.setBackend as (name: string) => Promise<boolean>)(mode);
-          const backend = (await create({ tf })) as ClipBackend<unknown>;
+          // On wasm, norms are summed by backend-wasm's SIMD kernel inside TF.js's own heap.
+          const heapSummarizer =
+            mode === 'wasm' ? (await importPackage('@gradclip/backend-wasm')).foreignSummarizer : undefined;
+          const backend = (await create({
+            tf,
+            ...(heapSummarizer ? { heapSummarizer } : {}),
+          })) as ClipBackend<unknown>;
           // TF.js's backend is global: switch to this candidate's before each of its calls.
           return withTfjsBackend(tf, mode, backend);
         },

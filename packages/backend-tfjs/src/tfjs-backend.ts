@@ -1,7 +1,7 @@
 import type { ClipBackend } from '@gradclip/core';
 import type { BackendManifest } from '@gradclip/core/backend';
 import { checkTensor } from './tensor-check.js';
-import { createTfjsKernels, type Readback } from './tfjs-kernels.js';
+import { createTfjsKernels, type HeapSummarizerFactory, type Readback } from './tfjs-kernels.js';
 import { tfjsManifest } from './tfjs-manifest.js';
 import type { Tensor, TfjsModule } from './tfjs-module.js';
 
@@ -16,6 +16,12 @@ export interface TfjsBackendOptions {
    * and the optimizer wrapper) or `'async'` (`data()`, for WebGPU pages that must not block).
    */
   readonly readback?: Readback;
+  /**
+   * On TF.js's `wasm` backend, norms summed by a SIMD kernel inside TF.js's own heap (no copy, no
+   * JavaScript loop): pass `foreignSummarizer` from `@gradclip/backend-wasm`. Elsewhere, or
+   * without it, gradients are summed on the host in JavaScript. Same bounds, same decisions.
+   */
+  readonly heapSummarizer?: HeapSummarizerFactory;
 }
 
 /** A gradclip backend over `tf.Tensor`; `id` and `manifest` follow the current TF.js backend. */
@@ -36,7 +42,11 @@ export async function createTfjsBackend(options: TfjsBackendOptions): Promise<Tf
 export function buildTfjsBackend(options: TfjsBackendOptions): TfjsBackend {
   const { tf } = options;
   const tfBackend = () => tf.getBackend();
-  const kernels = createTfjsKernels({ tf, readback: options.readback ?? 'sync' });
+  const kernels = createTfjsKernels({
+    tf,
+    readback: options.readback ?? 'sync',
+    ...(options.heapSummarizer ? { heapSummarizer: options.heapSummarizer } : {}),
+  });
   return {
     ...kernels,
     tf,

@@ -125,6 +125,40 @@ for (const tfBackend of ['cpu', 'wasm']) {
       }
     });
 
+    it('summarize uses a heap summariser on the wasm backend (the tensor read where it lives)', () => {
+      const calls: { offset: number; length: number; p: number }[] = [];
+      let heapBuffer: unknown;
+      const withHeap = createTfjsKernels({
+        tf,
+        readback: 'sync',
+        heapSummarizer: (heap) => {
+          heapBuffer = heap.memory.buffer;
+          expect(typeof heap.malloc).toBe('function');
+          return (offset, length, p) => {
+            calls.push({ offset, length, p });
+            const values = new Float32Array(heap.memory.buffer, offset, length);
+            return summarizeValues(values, { p, layouts: [wholeTensorLayout([length])] }, 0);
+          };
+        },
+      });
+      const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i));
+      const input = tf.tensor1d(values);
+      const request = { p: 2, layouts: [wholeTensorLayout([1000])] };
+      const [summary] = (withHeap.summarize?.([input], request) ?? []) as TensorSummary[];
+      const exact = summarizeValues(values, request, 0).sums[0] as number;
+      expect(Math.abs((summary?.sums[0] as number) - exact)).toBeLessThanOrEqual(
+        summary?.sumErrors?.[0] ?? 0,
+      );
+      if (tfBackend === 'wasm') {
+        expect(calls).toHaveLength(1);
+        expect(calls[0]?.length).toBe(1000);
+        expect(heapBuffer).toBe(
+          (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer,
+        );
+      } else expect(calls).toHaveLength(0);
+      input.dispose();
+    });
+
     it('returns new tensors and leaves the input untouched', () => {
       const input = tf.tensor1d([1, -2, 3]);
       const [clamped] = kernels.clamp([input], {

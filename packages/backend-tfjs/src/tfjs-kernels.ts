@@ -13,9 +13,28 @@ import type { Tensor, TfjsModule } from './tfjs-module.js';
 /** How norms read gradients: `dataSync` (kernels stay synchronous) or `data()` (Promises). */
 export type Readback = 'sync' | 'async';
 
+/** A `WebAssembly.Memory` (this package compiles without the WebAssembly JS API's types). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
+/**
+ * A SIMD summariser over TF.js-wasm's own heap: `foreignSummarizer` from `@gradclip/backend-wasm`
+ * fits (this package does not depend on it). Given the heap, it returns a function that summarises
+ * `length` float32 values at a byte offset for p = 1, 2 or ∞ (undefined when it cannot: the host
+ * loop then runs).
+ */
+export type HeapSummarizerFactory = (heap: {
+  readonly memory: WasmMemory;
+  malloc(bytes: number): number;
+  free(offset: number): void;
+}) => ((byteOffset: number, length: number, p: number) => TensorSummary | undefined) | undefined;
+
 export interface TfjsKernelOptions {
   readonly tf: TfjsModule;
   readonly readback: Readback;
+  readonly heapSummarizer?: HeapSummarizerFactory;
 }
 
 /**
@@ -24,6 +43,7 @@ export interface TfjsKernelOptions {
  */
 export function createTfjsKernels(options: TfjsKernelOptions): ClipKernels<Tensor> {
   const { tf, readback } = options;
+  const heapSummary = heapSummaries(tf, options.heapSummarizer);
   return {
     summarize(tensors, request) {
       // TF.js has no float64: a float64 sum on the host, with its error bound (core certifies).
@@ -32,7 +52,11 @@ export function createTfjsKernels(options: TfjsKernelOptions): ClipKernels<Tenso
           all.map((values, i) => hostSummary(values as Float32Array, request, i)),
         );
       }
-      return tensors.map((tensor, i) => hostSummary(engineValues(tf, tensor), request, i));
+      return tensors.map((tensor, i) => {
+        const layout = request.layouts[i];
+        const inHeap = layout?.sliceCount === 1 ? heapSummary(tensor, request.p) : undefined;
+        return inHeap ?? hostSummary(engineValues(tf, tensor), request, i);
+      });
     },
     scale: (tensors, requests) =>
       tf.tidy(() =>
@@ -79,6 +103,48 @@ function clampTensor(tf: TfjsModule, tensor: Tensor, bounds: ClampBounds): Tenso
   const lower = tf.scalar(min, 'float32');
   const upper = tf.scalar(max, 'float32');
   return tf.where(tf.less(tensor, lower), lower, tf.where(tf.greater(tensor, upper), upper, tensor));
+}
+
+interface WasmEngineBackend {
+  wasm?: {
+    HEAPU8?: Uint8Array;
+    asm?: { memory?: WasmMemory };
+    _malloc?: (bytes: number) => number;
+    _free?: (offset: number) => void;
+  };
+  dataIdMap?: { has(id: object): boolean; get(id: object): { memoryOffset?: number; dtype?: string } };
+}
+
+/**
+ * A tensor's summary computed in TF.js-wasm's heap by `factory`'s SIMD kernel, or undefined (not
+ * the wasm backend, no factory, a non-finite tensor): the caller then sums on the host.
+ */
+function heapSummaries(
+  tf: TfjsModule,
+  factory: HeapSummarizerFactory | undefined,
+): (tensor: Tensor, p: number) => TensorSummary | undefined {
+  let memory: WasmMemory | undefined;
+  let summarizer: ReturnType<HeapSummarizerFactory>;
+  return (tensor, p) => {
+    if (factory === undefined) return undefined;
+    const backend = (tf as unknown as { backend?: () => unknown }).backend?.() as
+      | WasmEngineBackend
+      | undefined;
+    const wasm = backend?.wasm;
+    const heap = wasm?.asm?.memory;
+    const dataId = (tensor as unknown as { dataId: object }).dataId;
+    if (heap === undefined || wasm?._malloc === undefined || wasm._free === undefined) return undefined;
+    if (backend?.dataIdMap?.has(dataId) !== true) return undefined;
+    const { memoryOffset, dtype } = backend.dataIdMap.get(dataId);
+    if (dtype !== 'float32' || typeof memoryOffset !== 'number') return undefined;
+    if (memory !== heap) {
+      memory = heap;
+      const malloc = wasm._malloc.bind(wasm);
+      const free = wasm._free.bind(wasm);
+      summarizer = factory({ memory: heap, malloc, free });
+    }
+    return summarizer?.(memoryOffset, tensor.size, p);
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+export { type ForeignHeap, type ForeignSummarizer, foreignSummarizer } from './foreign-summary.js';
 export type { MemoryPoolUsage } from './memory-pool.js';
 export {
   createWasmBackend,

@@ -17,7 +17,7 @@ export function compileKernels(): Promise<WebAssembly.Module> {
 }
 
 /** atob, not Buffer: the same code runs under Node and in a page. */
-function bytesOfBase64(text: string): Uint8Array {
+export function bytesOfBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
