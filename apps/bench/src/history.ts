@@ -108,8 +108,10 @@ export function compareRuns(before: HistoryEntry, after: HistoryEntry, threshold
     '|---|---|---|--:|--:|--:|',
     ...rows.map((row) => row.line),
   ];
-  if (added.length > 0) lines.push('', `Only in the new run: ${added.join('; ')}`);
-  if (old.size > 0) lines.push('', `Only in the old run: ${[...old.keys()].join('; ')}`);
+  const some = (keys: readonly string[]) =>
+    keys.length <= 6 ? keys.join('; ') : `${keys.slice(0, 6).join('; ')} and ${keys.length - 6} more`;
+  if (added.length > 0) lines.push('', `Only in the new run (${added.length}): ${some(added)}`);
+  if (old.size > 0) lines.push('', `Only in the old run (${old.size}): ${some([...old.keys()])}`);
   const oldTargets = new Map(before.targets.map((target) => [target.id, target]));
   const flips = after.targets.filter((target) => {
     const previous = oldTargets.get(target.id);
