@@ -43,10 +43,9 @@ export function exactSummary(
   const sums = Array.from({ length: slices }, () => new ExactSum());
   const statistics = new Statistics(slices);
   if (sliceOf === undefined) {
-    // One slice: statistics in one pass, the sum binned by exponent (math/exact-power-sum.ts).
-    for (let i = 0; i < values.length; i++) statistics.see(values[i] as number, 0, i);
-    addExactPowerSum(sums[0] as ExactSum, values, p);
-    return { summary: statistics.finish(), sums };
+    // One slice: statistics and the sum (binned by exponent, math/exact-power-sum.ts) in one pass.
+    const { maxAbs, ...rest } = addExactPowerSum(sums[0] as ExactSum, values, p);
+    return { summary: { ...rest, maxAbs: new Float64Array([maxAbs]) }, sums };
   }
   for (let i = 0; i < values.length; i++) {
     const g = values[i] as number;
