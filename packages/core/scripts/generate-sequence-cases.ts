@@ -19,10 +19,11 @@ import { createClipper } from '../src/clipper.js';
 import { bitsHash, type CaseInput, type CaseOutput } from '../src/conformance/case-format.js';
 import type { SequenceCase, SequenceStep } from '../src/conformance/sequence-case-format.js';
 import { float32ToJson, type JsonFloat, type NamedHostTensor } from '../src/gradient-json.js';
-import { parseSpec, specToJson } from '../src/parse-spec.js';
+import { parseSpec } from '../src/parse-spec.js';
 import { createRandom } from '../src/random.js';
 import type { ClipReport } from '../src/report.js';
 import type { ClipSpec } from '../src/spec.js';
+import { specToJson } from '../src/spec-to-json.js';
 
 interface FixtureStep {
   readonly threshold?: number;

@@ -37,7 +37,7 @@ export {
   type NamedHostTensor,
 } from './gradient-json.js';
 export { type AdapterOptions, fromKerasOptions, type KerasClipOptions } from './keras-options.js';
-export { parseSpec, parseSpecJson, specToJson } from './parse-spec.js';
+export { parseSpec, parseSpecJson } from './parse-spec.js';
 export {
   combinePartialNorms,
   normOfPartial,
@@ -87,5 +87,6 @@ export type {
   ZClipOption,
   ZClipSpec,
 } from './spec.js';
+export { specToJson } from './spec-to-json.js';
 export type { TelemetryOptions } from './telemetry.js';
 export { clipWithNorm, type PartialNormOptions, partialNorm } from './two-phase.js';

@@ -7,8 +7,8 @@ import {
   parseNormOrder,
   parseSpec,
   parseSpecJson,
-  specToJson,
 } from './parse-spec.js';
+import { specToJson } from './spec-to-json.js';
 
 function errorOf(run: () => unknown): ClipError {
   try {

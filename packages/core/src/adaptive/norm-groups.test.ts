@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { clip, createClipper } from '../clipper.js';
 import { ClipError } from '../errors.js';
-import { parseSpec, specToJson } from '../parse-spec.js';
+import { parseSpec } from '../parse-spec.js';
 import type { HostTensor } from '../reference/host-tensor.js';
 import type { ClipSpec } from '../spec.js';
+import { specToJson } from '../spec-to-json.js';
 import { createInexactBackend } from './inexact-backend.test-support.js';
 
 const host = (values: number[]): HostTensor => ({ shape: [values.length], values: new Float32Array(values) });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { clip } from '../clipper.js';
 import { ClipError } from '../errors.js';
-import { parseSpec, specToJson } from '../parse-spec.js';
+import { parseSpec } from '../parse-spec.js';
+import { specToJson } from '../spec-to-json.js';
 
 // Two tensors holding a batch of 3 examples: example norms 5, 0.5 and 13 across both tensors.
 const gradients = () => [
