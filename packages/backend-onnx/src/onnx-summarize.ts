@@ -11,6 +11,7 @@ import {
   type SummaryRequest,
   type TensorSummary,
 } from '@gradclip/core/backend';
+import { summarizeValues } from '@gradclip/core/reference';
 import { dataOf, formOf, type GraphRunner, layoutAt, outputData, outputValue } from './graph-runner.js';
 import type { PowerKind, TensorForm } from './kernel-graphs.js';
 import type { OrtTensor } from './ort-module.js';
@@ -21,9 +22,16 @@ export async function summarizeTensors(
   request: SummaryRequest,
 ): Promise<TensorSummary[]> {
   const power = powerKind(request.p);
-  const results: (TensorSummary | undefined)[] = tensors.map((input, i) =>
-    input.size === 0 ? emptySummary(layoutAt(request.layouts, i)) : undefined,
-  );
+  const results: (TensorSummary | undefined)[] = tensors.map((input, i) => {
+    const layout = layoutAt(request.layouts, i);
+    if (input.size === 0) return emptySummary(layout);
+    // No reduced axis: every element is its own slice. ONNX reads empty `axes` as "reduce all", so
+    // these (tiny per slice) summaries are the reference's, exact, on the tensor's own data.
+    if (layout.axes !== null && layout.axes.length === 0) {
+      return summarizeValues(dataOf(input), { p: request.p, layouts: [layout] }, 0);
+    }
+    return undefined;
+  });
   const pending = tensors.map((_, i) => i).filter((i) => results[i] === undefined);
   const computed = await runner.batched(pending.length, async (start, end) => {
     const indices = pending.slice(start, end);

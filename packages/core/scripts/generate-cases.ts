@@ -708,6 +708,59 @@ const chain: Definition[] = [
   },
 ];
 
+// The stateless kinds beyond value/norm/globalNorm (the stateful ones are sequence cases).
+const BATCH = [t('dense/kernel', [3, 2], [3, 0, 0.3, 0, 5, 0]), v('dense/bias', [4, 0.4, 12])];
+const kinds: Definition[] = [
+  {
+    id: 'kinds/block-rms',
+    description: 'blockRms: each tensor clipped at threshold·√size (Optax clip_by_block_rms)',
+    spec: { kind: 'blockRms', threshold: 0.5 },
+    input: MIXED,
+  },
+  {
+    id: 'kinds/skip-on-spike',
+    description: 'skipOnSpike: a global norm above the bound skips the update (Megatron)',
+    spec: { kind: 'skipOnSpike', maxNorm: 1 },
+    input: MIXED,
+  },
+  {
+    id: 'kinds/skip-on-spike-below',
+    description: 'skipOnSpike: a global norm below the bound passes the gradients through',
+    spec: { kind: 'skipOnSpike', maxNorm: 100 },
+    input: MIXED,
+  },
+  {
+    id: 'kinds/loss-scaled',
+    description: 'lossScaled: unscale by 1024 and clip by the unscaled global norm in one pass',
+    spec: { kind: 'lossScaled', lossScale: 1024, maxNorm: 1 },
+    input: [normal('a', [300], 41, 1000), normal('b', [7, 9], 42, 500)],
+  },
+  {
+    id: 'kinds/groups',
+    description: 'groups: kernels and biases clipped by their own global norms',
+    spec: {
+      kind: 'groups',
+      groups: [
+        { name: 'kernels', pattern: '*/kernel', spec: { kind: 'globalNorm', maxNorm: 1 } },
+        { name: 'biases', pattern: '*/bias', spec: { kind: 'norm', maxNorm: 2 } },
+      ],
+    },
+    input: MIXED,
+  },
+  {
+    id: 'kinds/per-example-sum',
+    description: 'perExample: per-example norms across tensors, each example clipped, then summed',
+    spec: { kind: 'perExample', maxNorm: 1 },
+    input: BATCH,
+  },
+  {
+    id: 'kinds/per-example-none-opacus',
+    description: "perExample with compat 'pytorch' (Opacus's min(1, c/(n + 1e-6))), batch kept",
+    spec: { kind: 'perExample', maxNorm: 1, compat: 'pytorch', reduce: 'none' },
+    input: [normal('w', [16, 4, 5], 43, 0.3), normal('b', [16, 5], 44, 0.2)],
+  },
+];
+
 function reportToJson(report: ClipReport): CaseReport {
   return {
     kind: report.kind,
@@ -745,9 +798,11 @@ async function generate(definition: Definition): Promise<ConformanceCase> {
     const total = gradients.reduce((sum, tensor) => sum + tensor.values.length, 0);
     const outputs: CaseOutput[] = gradients.map((tensor, i) => {
       const input = inputs[i] as (typeof inputs)[number];
+      // perExample's sum drops the batch axis: the output's own shape.
+      const shape = [...tensor.shape];
       return tensor.values.length > EXPLICIT_LIMIT || total > CASE_EXPLICIT_LIMIT
-        ? { name: input.name, shape: input.shape, hash: bitsHash(tensor.values) }
-        : { name: input.name, shape: input.shape, values: Array.from(tensor.values, float32ToJson) };
+        ? { name: input.name, shape, hash: bitsHash(tensor.values) }
+        : { name: input.name, shape, values: Array.from(tensor.values, float32ToJson) };
     });
     return { ...base, expect: { outputs, report: reportToJson(report) } };
   } catch (error) {
@@ -763,7 +818,7 @@ async function generate(definition: Definition): Promise<ConformanceCase> {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const groups = { value, norm, 'global-norm': globalNorm, chain };
+const groups = { value, norm, 'global-norm': globalNorm, chain, kinds };
 for (const [file, definitions] of Object.entries(groups)) {
   const ids = new Set<string>();
   const cases: ConformanceCase[] = [];

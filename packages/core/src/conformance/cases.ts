@@ -1,6 +1,7 @@
 import type { ConformanceCase } from './case-format.js';
 import chain from './cases/chain.json' with { type: 'json' };
 import globalNorm from './cases/global-norm.json' with { type: 'json' };
+import kinds from './cases/kinds.json' with { type: 'json' };
 import norm from './cases/norm.json' with { type: 'json' };
 import value from './cases/value.json' with { type: 'json' };
 
@@ -10,4 +11,5 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...(norm.cases as unknown as ConformanceCase[]),
   ...(globalNorm.cases as unknown as ConformanceCase[]),
   ...(chain.cases as unknown as ConformanceCase[]),
+  ...(kinds.cases as unknown as ConformanceCase[]),
 ];
