@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clipErrorOf } from './clip-error-of.test-support.js';
 import { clip } from './clipper.js';
 import { ClipError } from './errors.js';
 import { unpackGradients } from './gradient-container.js';
@@ -8,20 +9,10 @@ import { createReferenceBackend } from './reference/reference-backend.js';
 const host = (values: number[]): HostTensor => ({ shape: [values.length], values: new Float32Array(values) });
 const backend = createReferenceBackend();
 
-function errorOf(run: () => unknown): ClipError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ClipError) return error;
-    throw error;
-  }
-  throw new Error('expected a ClipError');
-}
-
 describe('unpackGradients (issue 12)', () => {
   it('refuses a Map (it used to clip nothing and return {}), suggesting Object.fromEntries', async () => {
     const map = new Map([['w', host([300, 400])]]);
-    const error = errorOf(() => unpackGradients(map as never, backend));
+    const error = clipErrorOf(() => unpackGradients(map as never, backend));
     expect(error.code).toBe('INVALID_GRADIENTS');
     expect(error.field).toBe('gradients');
     expect(error.message).toMatch(/got a Map, expected .*Object\.fromEntries\(map\)/);
@@ -32,14 +23,16 @@ describe('unpackGradients (issue 12)', () => {
     class Holder {
       w = host([1]);
     }
-    expect(errorOf(() => unpackGradients(new Holder() as never, backend)).message).toMatch(/got a Holder/);
-    expect(errorOf(() => unpackGradients(new Set([host([1])]) as never, backend)).message).toMatch(
+    expect(clipErrorOf(() => unpackGradients(new Holder() as never, backend)).message).toMatch(
+      /got a Holder/,
+    );
+    expect(clipErrorOf(() => unpackGradients(new Set([host([1])]) as never, backend)).message).toMatch(
       /got a Set/,
     );
-    expect(errorOf(() => unpackGradients(new Float32Array(2) as never, backend)).code).toBe(
+    expect(clipErrorOf(() => unpackGradients(new Float32Array(2) as never, backend)).code).toBe(
       'INVALID_GRADIENTS',
     );
-    expect(errorOf(() => unpackGradients(host([1, 2]) as never, backend)).message).toMatch(
+    expect(clipErrorOf(() => unpackGradients(host([1, 2]) as never, backend)).message).toMatch(
       /got a single tensor, .*wrap it in a list: \[tensor\]/,
     );
   });
@@ -52,7 +45,7 @@ describe('unpackGradients (issue 12)', () => {
   it('names a hole in a sparse list instead of failing with a TypeError later', async () => {
     // biome-ignore lint/suspicious/noSparseArray: the hole is the test
     const sparse = [, host([1])] as HostTensor[];
-    const error = errorOf(() => unpackGradients(sparse, backend));
+    const error = clipErrorOf(() => unpackGradients(sparse, backend));
     expect([error.code, error.field]).toEqual(['INVALID_GRADIENTS', 'gradients[0]']);
     expect(error.message).toMatch(/a hole in a sparse array/);
     await expect(clip(sparse, { kind: 'globalNorm', maxNorm: 1 })).rejects.toBeInstanceOf(ClipError);
@@ -65,7 +58,7 @@ describe('unpackGradients (issue 12)', () => {
         throw new TypeError("Cannot read properties of null (reading 'constructor')");
       },
     };
-    const error = errorOf(() => unpackGradients([{ shape: [1], values: new Float32Array(1) }], throwing));
+    const error = clipErrorOf(() => unpackGradients([{ shape: [1], values: new Float32Array(1) }], throwing));
     expect([error.code, error.field]).toEqual(['INVALID_GRADIENTS', 'gradients[0]']);
     expect(error.cause).toBeInstanceOf(TypeError);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clipErrorOf } from './clip-error-of.test-support.js';
 import { ClipError } from './errors.js';
 import { fromKerasOptions } from './keras-options.js';
 import { fromPytorchOptions } from './pytorch-options.js';
@@ -74,45 +75,35 @@ describe('fromPytorchOptions', () => {
 });
 
 describe('option adapters validate at construction (issue 12)', () => {
-  function errorOf(run: () => unknown): ClipError {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof ClipError) return error;
-      throw error;
-    }
-    throw new Error('expected a ClipError');
-  }
-
   it('checks norm_type when the spec is built, with the same range as specs', () => {
     for (const norm_type of ['two', 0, -1, 1200, Number.NaN]) {
-      const error = errorOf(() => fromPytorchOptions({ max_norm: 1, norm_type: norm_type as never }));
+      const error = clipErrorOf(() => fromPytorchOptions({ max_norm: 1, norm_type: norm_type as never }));
       expect([error.code, error.field]).toEqual(['INVALID_SPEC', 'options.norm_type']);
     }
-    expect(errorOf(() => fromPytorchOptions({ max_norm: 1, norm_type: 1200 })).message).toContain(
+    expect(clipErrorOf(() => fromPytorchOptions({ max_norm: 1, norm_type: 1200 })).message).toContain(
       'a number in (0, 1000] or "inf" (use "inf" for the max norm)',
     );
     expect(fromPytorchOptions({ max_norm: 1, norm_type: Number.POSITIVE_INFINITY })).toMatchObject({
       p: 'inf',
     });
     expect(fromPytorchOptions({ max_norm: 1, norm_type: null })).toMatchObject({ p: 2 });
-    expect(errorOf(() => fromPytorchOptions({ max_norm: 1, norm_type: 1 }, { compat: 'keras' })).field).toBe(
-      'options.norm_type',
-    );
+    expect(
+      clipErrorOf(() => fromPytorchOptions({ max_norm: 1, norm_type: 1 }, { compat: 'keras' })).field,
+    ).toBe('options.norm_type');
   });
 
   it('checks the adapter options too', () => {
-    expect(errorOf(() => fromPytorchOptions({ max_norm: 1 }, { nonFinite: 'bogus' as never })).field).toBe(
-      'adapter.nonFinite',
-    );
-    expect(errorOf(() => fromKerasOptions({ clipnorm: 1 }, { compat: 'tf' as never })).field).toBe(
+    expect(
+      clipErrorOf(() => fromPytorchOptions({ max_norm: 1 }, { nonFinite: 'bogus' as never })).field,
+    ).toBe('adapter.nonFinite');
+    expect(clipErrorOf(() => fromKerasOptions({ clipnorm: 1 }, { compat: 'tf' as never })).field).toBe(
       'adapter.compat',
     );
   });
 
   it('refuses clip values beyond the float32 range', () => {
-    expect(errorOf(() => fromPytorchOptions({ clip_value: 1e39 })).field).toBe('options.clip_value');
-    expect(errorOf(() => fromKerasOptions({ clipvalue: 1e39 })).field).toBe('options.clipvalue');
+    expect(clipErrorOf(() => fromPytorchOptions({ clip_value: 1e39 })).field).toBe('options.clip_value');
+    expect(clipErrorOf(() => fromKerasOptions({ clipvalue: 1e39 })).field).toBe('options.clipvalue');
     expect(fromKerasOptions({ clipvalue: Number.POSITIVE_INFINITY })).toMatchObject({ max: 'Infinity' });
   });
 

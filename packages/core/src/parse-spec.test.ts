@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClipError } from './errors.js';
+import { clipErrorOf } from './clip-error-of.test-support.js';
 import {
   parseBound,
   parseCompatMode,
@@ -9,16 +9,6 @@ import {
   parseSpecJson,
 } from './parse-spec.js';
 import { specToJson } from './spec-to-json.js';
-
-function errorOf(run: () => unknown): ClipError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ClipError) return error;
-    throw error;
-  }
-  throw new Error('expected a ClipError');
-}
 
 describe('parseSpec', () => {
   it('fills defaults: p = 2, nonFinite "error", compat "exact"', () => {
@@ -76,7 +66,7 @@ describe('parseSpec', () => {
     [{ kind: 'chain', steps: 'all' }, 'spec.steps', /an array of specs/],
     [null, 'spec', /an object with a "kind" field/],
   ])('rejects %j naming %s', (input, field, message) => {
-    const error = errorOf(() => parseSpec(input));
+    const error = clipErrorOf(() => parseSpec(input));
     expect(error.code).toBe('INVALID_SPEC');
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
@@ -114,7 +104,7 @@ describe('parseSpec', () => {
   });
 
   it('turns malformed JSON into INVALID_SPEC', () => {
-    const error = errorOf(() => parseSpecJson('{"kind": "globalNorm", maxNorm: 1}'));
+    const error = clipErrorOf(() => parseSpecJson('{"kind": "globalNorm", maxNorm: 1}'));
     expect(error.code).toBe('INVALID_SPEC');
     expect(error.message).toMatch(/not valid JSON/);
   });
@@ -133,7 +123,7 @@ describe('parseSpec hardening (issue 12)', () => {
       p: Number.POSITIVE_INFINITY,
     });
     for (const p of [1000.5, 1100, 1200, 1e308]) {
-      const error = errorOf(() => parseSpec({ kind: 'globalNorm', maxNorm: 1, p }));
+      const error = clipErrorOf(() => parseSpec({ kind: 'globalNorm', maxNorm: 1, p }));
       expect(error.code).toBe('INVALID_SPEC');
       expect(error.field).toBe('spec.p');
       expect(error.value).toBe(p);
@@ -141,15 +131,15 @@ describe('parseSpec hardening (issue 12)', () => {
         `spec.p: got ${p}, expected a number in (0, 1000] or "inf" (use "inf" for the max norm)`,
       );
     }
-    expect(errorOf(() => parseSpec({ kind: 'norm', maxNorm: 1, p: 2000 })).field).toBe('spec.p');
+    expect(clipErrorOf(() => parseSpec({ kind: 'norm', maxNorm: 1, p: 2000 })).field).toBe('spec.p');
   });
 
   it('reads only own properties: fields inherited through a prototype are ignored', () => {
-    const inheritedKind = errorOf(() => parseSpec(Object.create({ kind: 'globalNorm', maxNorm: 1 })));
+    const inheritedKind = clipErrorOf(() => parseSpec(Object.create({ kind: 'globalNorm', maxNorm: 1 })));
     expect(inheritedKind.field).toBe('spec.kind');
     expect(inheritedKind.message).toMatch(/own property/);
     const inheritedThreshold = Object.assign(Object.create({ maxNorm: 1 }), { kind: 'globalNorm' });
-    expect(errorOf(() => parseSpec(inheritedThreshold)).field).toBe('spec.maxNorm');
+    expect(clipErrorOf(() => parseSpec(inheritedThreshold)).field).toBe('spec.maxNorm');
     const inheritedPolicy = Object.assign(Object.create({ nonFinite: 'propagate', p: 5000 }), {
       kind: 'globalNorm',
       maxNorm: 1,
@@ -160,10 +150,10 @@ describe('parseSpec hardening (issue 12)', () => {
   it('rejects holes in sparse arrays of axes and steps', () => {
     // biome-ignore lint/suspicious/noSparseArray: the hole is the test
     const axes = [, 1];
-    expect(errorOf(() => parseSpec({ kind: 'norm', maxNorm: 1, axes })).field).toBe('spec.axes[0]');
+    expect(clipErrorOf(() => parseSpec({ kind: 'norm', maxNorm: 1, axes })).field).toBe('spec.axes[0]');
     // biome-ignore lint/suspicious/noSparseArray: the hole is the test
     const steps = [, { kind: 'globalNorm', maxNorm: 1 }];
-    expect(errorOf(() => parseSpec({ kind: 'chain', steps })).field).toBe('spec.steps[0]');
+    expect(clipErrorOf(() => parseSpec({ kind: 'chain', steps })).field).toBe('spec.steps[0]');
   });
 
   it('validates 100,000 axes in linear time', () => {
@@ -181,11 +171,13 @@ describe('parseSpec hardening (issue 12)', () => {
       [{ kind: 'value', min: '-Infinity', max: '-Infinity' }, 'spec.max'],
       [{ kind: 'value', min: Number.POSITIVE_INFINITY, max: Number.POSITIVE_INFINITY }, 'spec.min'],
     ] as const) {
-      const error = errorOf(() => parseSpec(spec));
+      const error = clipErrorOf(() => parseSpec(spec));
       expect(error.code).toBe('INVALID_SPEC');
       expect(error.field).toBe(field);
     }
-    expect(errorOf(() => parseSpec({ kind: 'value', min: 0, max: 1e39 })).message).toMatch(/float32 range/);
+    expect(clipErrorOf(() => parseSpec({ kind: 'value', min: 0, max: 1e39 })).message).toMatch(
+      /float32 range/,
+    );
     // A bound that rounds to the largest float32 is fine; infinite bounds on the open side are too.
     expect(parseSpec({ kind: 'value', min: -3.4028235e38, max: 3.4028235e38 })).toMatchObject({
       min: -3.4028235e38,
@@ -198,7 +190,7 @@ describe('parseSpec hardening (issue 12)', () => {
   it('limits chain nesting to 64 with a clear error instead of a RangeError', () => {
     expect(parseSpec(nestedChains(64)).kind).toBe('chain');
     for (const depth of [65, 3000, 100_000]) {
-      const error = errorOf(() => parseSpec(nestedChains(depth)));
+      const error = clipErrorOf(() => parseSpec(nestedChains(depth)));
       expect(error.code).toBe('INVALID_SPEC');
       expect(error.message).toMatch(/a chain nested 65 deep, expected chains nested at most 64 deep/);
       expect(error.field).toBe(`spec${'.steps[0]'.repeat(64)}`);
@@ -208,13 +200,13 @@ describe('parseSpec hardening (issue 12)', () => {
   it('exports validators for options given outside a spec', () => {
     expect(parseNonFinitePolicy(undefined, 'options.nonFinite')).toBeUndefined();
     expect(parseNonFinitePolicy('zero', 'options.nonFinite')).toBe('zero');
-    const error = errorOf(() => parseNonFinitePolicy('bogus', 'options.nonFinite'));
+    const error = clipErrorOf(() => parseNonFinitePolicy('bogus', 'options.nonFinite'));
     expect([error.code, error.field, error.value]).toEqual(['INVALID_SPEC', 'options.nonFinite', 'bogus']);
     expect(parseNormOrder(undefined, 'options.p')).toBe(2);
     expect(parseNormOrder('inf', 'options.p')).toBe(Number.POSITIVE_INFINITY);
-    expect(errorOf(() => parseNormOrder(1200, 'options.p')).field).toBe('options.p');
-    expect(errorOf(() => parseCompatMode('tf', 'adapter.compat')).field).toBe('adapter.compat');
-    expect(errorOf(() => parseBound(1e39, 'options.clip_value')).field).toBe('options.clip_value');
+    expect(clipErrorOf(() => parseNormOrder(1200, 'options.p')).field).toBe('options.p');
+    expect(clipErrorOf(() => parseCompatMode('tf', 'adapter.compat')).field).toBe('adapter.compat');
+    expect(clipErrorOf(() => parseBound(1e39, 'options.clip_value')).field).toBe('options.clip_value');
   });
 });
 
@@ -222,7 +214,7 @@ describe('compat thresholds (hardening suite finding)', () => {
   it('rejects a threshold that rounds to 0 or ∞ in float32 under a compat mode, not under exact', () => {
     for (const compat of ['keras', 'pytorch', 'optax'] as const) {
       for (const maxNorm of [5e-324, 1e-46, 3.4028235677973366e38, 1e39]) {
-        const error = errorOf(() => parseSpec({ kind: 'norm', maxNorm, compat }));
+        const error = clipErrorOf(() => parseSpec({ kind: 'norm', maxNorm, compat }));
         expect([error.code, error.field]).toEqual(['INVALID_SPEC', 'spec.maxNorm']);
       }
       expect(parseSpec({ kind: 'globalNorm', maxNorm: 0, compat })).toMatchObject({ maxNorm: 0 });

@@ -1,5 +1,6 @@
 /** The adaptive kinds' specs, state, checkpoints and call semantics (fixtures are in adaptive-fixtures.test.ts). */
 import { describe, expect, it } from 'vitest';
+import { clipErrorOf } from '../clip-error-of.test-support.js';
 import { clip, clipperFromJSON, createClipper } from '../clipper.js';
 import { ClipError } from '../errors.js';
 import { parseSpec } from '../parse-spec.js';
@@ -8,16 +9,6 @@ import type { ClipSpec } from '../spec.js';
 import { specToJson } from '../spec-to-json.js';
 
 const host = (values: number[]): HostTensor => ({ shape: [values.length], values: new Float32Array(values) });
-
-function thrown(run: () => unknown): ClipError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ClipError) return error;
-    throw error;
-  }
-  throw new Error('expected a ClipError');
-}
 
 describe('adaptive specs', () => {
   it('fill in the published defaults', () => {
@@ -73,7 +64,7 @@ describe('adaptive specs', () => {
     [{ kind: 'skipOnSpike' }, 'spec.maxNorm'],
     [{ kind: 'zClip', zThreshold: 2 }, 'spec.zThreshold'],
   ])('refuse %j, naming %s', (spec, field) => {
-    const error = thrown(() => parseSpec(spec));
+    const error = clipErrorOf(() => parseSpec(spec));
     expect(error.code).toBe('INVALID_SPEC');
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
@@ -160,9 +151,9 @@ describe('stateful clippers', () => {
     expect(resumed.state).toEqual(clipper.state);
     const next = { a: host([5]), b: host([0.1]) };
     expect(resumed.clipSync(next).report).toEqual(clipper.clipSync(next).report);
-    expect(thrown(() => clipperFromJSON({ spec: { kind: 'adaGC' } })).field).toBe('json.format');
+    expect(clipErrorOf(() => clipperFromJSON({ spec: { kind: 'adaGC' } })).field).toBe('json.format');
     const bad = { ...clipper.toJSON(), state: { kind: 'adaGC', step: 1, tensors: ['a'], gammas: [-1] } };
-    expect(thrown(() => clipperFromJSON(bad)).field).toBe('json.state.gammas[0]');
+    expect(clipErrorOf(() => clipperFromJSON(bad)).field).toBe('json.state.gammas[0]');
   });
 
   it.each([
@@ -174,7 +165,9 @@ describe('stateful clippers', () => {
     [{ kind: 'autoClip', history: [] }, 'options.state.step'],
     ['state', 'options.state'],
   ])('createClipper refuses the state %j for autoClip, naming %s', (state, field) => {
-    const error = thrown(() => createClipper({ kind: 'autoClip', window: 1 }, { state: state as never }));
+    const error = clipErrorOf(() =>
+      createClipper({ kind: 'autoClip', window: 1 }, { state: state as never }),
+    );
     expect(error.code).toBe('INVALID_SPEC');
     expect(error.field).toBe(field);
   });
@@ -182,7 +175,7 @@ describe('stateful clippers', () => {
   it('AdaGC names a call whose tensors differ from its state', () => {
     const clipper = createClipper({ kind: 'adaGC' });
     clipper.clipSync({ a: host([1]), b: host([1]) });
-    const error = thrown(() => clipper.clipSync({ a: host([1]) }));
+    const error = clipErrorOf(() => clipper.clipSync({ a: host([1]) }));
     expect(error.code).toBe('INVALID_GRADIENTS');
     expect(error.message).toContain('"a", "b"');
   });
