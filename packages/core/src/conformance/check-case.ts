@@ -15,6 +15,7 @@ import { caseInputValues } from './case-inputs.js';
 import { checkUnmutated, compareOutputs } from './compare-outputs.js';
 import { compareReport } from './compare-report.js';
 import { checkInvariants } from './invariants.js';
+import { judgeOutcome, skipForCapabilities } from './judge-outcome.js';
 
 export type CaseStatus = 'pass' | 'fail' | 'skip' | 'expected-failure' | 'unexpected-pass';
 
@@ -55,35 +56,15 @@ export async function checkCase<T>(
   options: CheckCaseOptions = {},
 ): Promise<CaseOutcome> {
   const started = performance.now();
-  const missing = (testCase.requires ?? []).filter(
-    (capability) => !backend.manifest.capabilities.includes(capability),
-  );
-  if (missing.length > 0) {
-    return {
-      caseId: testCase.id,
-      status: 'skip',
-      failures: [],
-      reason: `backend "${backend.id}" does not declare the capabilit${missing.length === 1 ? 'y' : 'ies'} ${missing.join(', ')}`,
-      measuredUlp: 0,
-      durationMs: performance.now() - started,
-    };
-  }
+  const skipped = skipForCapabilities(backend, testCase, started);
+  if (skipped !== undefined) return skipped;
   const raw = await runAndJudge(backend, testCase, options);
-  const failures = raw.failures;
-  const expected = backend.manifest.expectedFailures.filter((entry) => entry.caseId === testCase.id);
-  const base = { caseId: testCase.id, measuredUlp: raw.measuredUlp, durationMs: performance.now() - started };
-  const extras = {
+  return judgeOutcome(backend, testCase.id, raw.failures, {
+    measuredUlp: raw.measuredUlp,
+    durationMs: performance.now() - started,
     ...(raw.report ? { report: raw.report } : {}),
     ...(raw.outputs ? { outputs: raw.outputs } : {}),
-  };
-  if (expected.length === 0) {
-    return { ...base, ...extras, status: failures.length === 0 ? 'pass' : 'fail', failures };
-  }
-  const reason = expected.map((entry) => `${entry.kind}: ${entry.reason}`).join('; ');
-  const unexplained = failures.filter((failure) => !expected.some((entry) => entry.kind === failure.kind));
-  if (failures.length === 0) return { ...base, ...extras, status: 'unexpected-pass', failures, reason };
-  if (unexplained.length > 0) return { ...base, ...extras, status: 'fail', failures: unexplained, reason };
-  return { ...base, ...extras, status: 'expected-failure', failures, reason };
+  });
 }
 
 interface Judged {

@@ -14,6 +14,7 @@ import type { ClipReport } from '../report.js';
 import { bitsHash, type CaseInput } from './case-format.js';
 import { caseInputValues } from './case-inputs.js';
 import type { CaseFailure, CaseOutcome } from './check-case.js';
+import { judgeOutcome, skipForCapabilities } from './judge-outcome.js';
 import type { SequenceCase, SequenceStepReport } from './sequence-case-format.js';
 
 /** Relative tolerance for the report's float64 norms (backends may sum in another order). */
@@ -24,28 +25,13 @@ export async function checkSequenceCase<T>(
   testCase: SequenceCase,
 ): Promise<CaseOutcome> {
   const started = performance.now();
-  const missing = (testCase.requires ?? []).filter(
-    (capability) => !backend.manifest.capabilities.includes(capability),
-  );
-  if (missing.length > 0) {
-    return {
-      caseId: testCase.id,
-      status: 'skip',
-      failures: [],
-      reason: `backend "${backend.id}" does not declare ${missing.join(', ')}`,
-      measuredUlp: 0,
-      durationMs: performance.now() - started,
-    };
-  }
+  const skipped = skipForCapabilities(backend, testCase, started);
+  if (skipped !== undefined) return skipped;
   const { failures, measuredUlp } = await runSteps(backend, testCase);
-  const base = { caseId: testCase.id, measuredUlp, durationMs: performance.now() - started };
-  const expected = backend.manifest.expectedFailures.filter((entry) => entry.caseId === testCase.id);
-  if (expected.length === 0) return { ...base, status: failures.length === 0 ? 'pass' : 'fail', failures };
-  const reason = expected.map((entry) => `${entry.kind}: ${entry.reason}`).join('; ');
-  const unexplained = failures.filter((failure) => !expected.some((entry) => entry.kind === failure.kind));
-  if (failures.length === 0) return { ...base, status: 'unexpected-pass', failures, reason };
-  if (unexplained.length > 0) return { ...base, status: 'fail', failures: unexplained, reason };
-  return { ...base, status: 'expected-failure', failures, reason };
+  return judgeOutcome(backend, testCase.id, failures, {
+    measuredUlp,
+    durationMs: performance.now() - started,
+  });
 }
 
 async function runSteps<T>(
