@@ -19,12 +19,19 @@ export interface FashionMnistFilesOptions {
  */
 export async function loadFashionMnistFiles(options: FashionMnistFilesOptions): Promise<FashionMnist> {
   const read = (name: string) => readEither(join(options.directory, name));
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+  const settled = await Promise.allSettled([
     read('train-images-idx3-ubyte'),
     read('train-labels-idx1-ubyte'),
     read('t10k-images-idx3-ubyte'),
     read('t10k-labels-idx1-ubyte'),
   ]);
+  // The first file in this order that failed names the error, whichever read finished first.
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  type Read = IdxArray & { readonly path: string };
+  const [trainImages, trainLabels, testImages, testLabels] = settled.map(
+    (result) => (result as PromiseFulfilledResult<Read>).value,
+  ) as [Read, Read, Read, Read];
   return prepareFashionMnist(
     toRawImages(trainImages, trainLabels, 'train'),
     toRawImages(testImages, testLabels, 't10k'),
