@@ -66,7 +66,8 @@ function* partialNormSteps<T>(gradients: Gradients<T>, options: PartialNormOptio
     const { summary, sums } =
       p === 1 || p === 2
         ? exactSummary(host, layout, p)
-        : { summary: summarizeValues(host, { p: 1, layouts: [layout] }, 0), sums: [] };
+        : // p = ∞: the summary's statistics alone (its "sum" is the max), no power sum thrown away.
+          { summary: summarizeValues(host, { p: Number.POSITIVE_INFINITY, layouts: [layout] }, 0), sums: [] };
     nonFiniteCount += summary.nonFiniteCount;
     const tensorMax = summary.maxAbs[0] as number;
     // Under `zero` the non-finite values count as 0: the max is over the finite ones.
