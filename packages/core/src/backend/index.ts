@@ -46,3 +46,5 @@ export {
   sliceLayout,
   wholeTensorLayout,
 } from '../slice-layout.js';
+export { unitAxes } from '../strategies/agc.js';
+export { assignGroups } from '../strategies/norm-groups.js';
