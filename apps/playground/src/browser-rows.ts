@@ -33,6 +33,11 @@ export const BROWSER_ELEMENT_LIMIT = 1 << 20;
 
 export interface BrowserParityOptions {
   readonly cases: readonly ParityCase[];
+  /**
+   * The run's sequence cases: the page protocol carries single calls only, so each browser row lists
+   * them as skipped.
+   */
+  readonly sequenceCaseIds?: readonly string[];
   /** Default: every browser target. */
   readonly targets?: readonly BrowserTarget[];
   readonly onProgress?: (done: number, total: number, label: string) => void;
@@ -48,7 +53,12 @@ const elementsOf = (testCase: ParityCase) =>
 /** Runs the browser rows; merge the runs with the Node ones (`mergeParityRuns`). */
 export async function runBrowserParity(options: BrowserParityOptions): Promise<ParityRun[]> {
   const targets = options.targets ?? BROWSER_TARGETS;
-  const sendable = options.cases.filter((testCase) => elementsOf(testCase) <= BROWSER_ELEMENT_LIMIT);
+  const sequenceIds = options.sequenceCaseIds ?? [];
+  const caseCount = options.cases.length + sequenceIds.length;
+  // The page protocol has no parameters (agc): such cases are listed as skipped.
+  const sendable = options.cases.filter(
+    (testCase) => testCase.parameters === undefined && elementsOf(testCase) <= BROWSER_ELEMENT_LIMIT,
+  );
   const encoded: PageCase[] = sendable.map((testCase) => ({
     id: testCase.id,
     spec: testCase.spec,
@@ -63,7 +73,7 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
     session = await openBrowserSession({ pages: [...new Set(targets.map((target) => target.page))] });
   } catch (error) {
     const reason = `headless Chromium could not start: ${(error as Error).message}`;
-    return targets.map((target) => unavailable(target, reason, options.cases.length));
+    return targets.map((target) => unavailable(target, reason, caseCount));
   }
   const oracleBackend = createReferenceBackend();
   const oracles = new Map<string, Called>();
@@ -75,7 +85,7 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
       try {
         run = await session.cases(target, encoded);
       } catch (error) {
-        runs.push(unavailable(target, (error as Error).message, options.cases.length));
+        runs.push(unavailable(target, (error as Error).message, caseCount));
         continue;
       }
       const byId = new Map(run.results.map((result) => [result.caseId, result]));
@@ -88,6 +98,16 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
         if (missing.length > 0) {
           results.push(
             skippedResult(testCase.id, target.id, `the manifest does not declare ${missing.join(', ')}`),
+          );
+          continue;
+        }
+        if (testCase.parameters !== undefined) {
+          results.push(
+            skippedResult(
+              testCase.id,
+              target.id,
+              'a case with parameters: the page protocol does not carry them',
+            ),
           );
           continue;
         }
@@ -120,6 +140,9 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
         const verdict = compare(oracle, actual, run.manifest.maxUlp);
         results.push(comparedResult(testCase.id, target.id, run.manifest, verdict, actual));
       }
+      for (const id of sequenceIds) {
+        results.push(skippedResult(id, target.id, 'a sequence case: the page protocol runs single calls'));
+      }
       runs.push({
         backends: [
           {
@@ -133,7 +156,7 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
           },
         ],
         results,
-        summary: { ...uncountedSummary(options.cases.length), backends: 1 },
+        summary: { ...uncountedSummary(caseCount), backends: 1 },
       });
     }
   } finally {

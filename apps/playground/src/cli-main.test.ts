@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type SequenceCase, sequenceCases } from '@gradclip/core/conformance';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPlaygroundCli } from './cli-main.js';
 
@@ -37,6 +38,26 @@ writeFileSync(corruptCases, '{"cases": [');
 const wrongCases = join(directory, 'wrong-cases.json');
 writeFileSync(wrongCases, '{"cases": [{"id": 3}]}');
 mkdirSync(join(directory, 'a-directory'));
+const kitZClip = sequenceCases.find((testCase) => testCase.spec.kind === 'zClip') as SequenceCase;
+const casesFile = (name: string, cases: readonly unknown[]) => {
+  const path = join(directory, name);
+  writeFileSync(path, JSON.stringify({ cases }));
+  return path;
+};
+const emptySteps = casesFile('empty-steps.json', [{ ...kitZClip, steps: [] }]);
+const badStepReport = casesFile('bad-step-report.json', [
+  {
+    ...kitZClip,
+    steps: kitZClip.steps.map((step, index) =>
+      index === 1
+        ? { ...step, expect: { ...step.expect, report: { ...step.expect.report, scale: 'one' } } }
+        : step,
+    ),
+  },
+]);
+const badParameters = casesFile('bad-parameters.json', [
+  { id: 'agc/a', spec: { kind: 'agc' }, input: [], parameters: 'w' },
+]);
 
 // Issue 12 #7: every flag with a missing, malformed or out-of-range value, and report with
 // corrupt or missing data, gives one line on stderr and a non-zero exit, before any work.
@@ -61,6 +82,21 @@ const BAD: readonly (readonly [string, () => readonly string[], RegExp])[] = [
   ['--cases a directory', () => ['parity', '--cases', join(directory, 'a-directory')], /--cases/],
   ['--cases not JSON', () => ['parity', '--cases', corruptCases], /--cases .*corrupt-cases/],
   ['--cases of the wrong shape', () => ['parity', '--cases', wrongCases], /wrong-cases/],
+  [
+    '--cases with a sequence case without steps',
+    () => ['parity', '--cases', emptySteps],
+    /empty-steps\.json: cases\[0\] \("zClip\/[^"]+"\)\.steps: got \[\], expected a non-empty array/,
+  ],
+  [
+    '--cases with a malformed step report',
+    () => ['parity', '--cases', badStepReport],
+    /bad-step-report\.json: cases\[0\] \(.*\)\.steps\[1\]\.expect\.report\.scale: got "one", expected a number/,
+  ],
+  [
+    '--cases with parameters that are not a list',
+    () => ['parity', '--cases', badParameters],
+    /bad-parameters\.json: cases\[0\] \("agc\/a"\)\.parameters: got "w", expected an array/,
+  ],
   ['--only-file without --cases', () => ['parity', '--only-file'], /--only-file/],
   ['--out a file', () => ['report', '--out', file], /--out/],
   ['--out empty', () => ['report', '--out', ''], /--out/],
@@ -119,6 +155,43 @@ describe('gradclip-playground never crashes', () => {
     expect(stdout).toMatch(/wrote .*report\.html/);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html/i);
+  });
+
+  it('parity --cases reads sequence cases: a kit case passes, a wrong step is a difference naming case and step', async () => {
+    const wrong = {
+      ...kitZClip,
+      id: 'zClip/wrong-step-2',
+      steps: kitZClip.steps.map((step, index) =>
+        index === 1
+          ? {
+              ...step,
+              expect: {
+                ...step.expect,
+                report: { ...step.expect.report, clipped: !step.expect.report.clipped },
+              },
+            }
+          : step,
+      ),
+    };
+    const out = outWith({});
+    const argv = ['parity', '--only-file', '--backends', 'reference', '--out', out, '--cases'];
+    const good = await run([...argv, casesFile('good-sequence.json', [kitZClip])]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/reference\s+zClip\s+1\s+1\s+0\s+0\s+0/);
+    const bad = await run([...argv, casesFile('wrong-sequence.json', [kitZClip, wrong])]);
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(bad.stdout).toMatch(/reference\s+zClip\s+2\s+1\s+0\s+1/);
+    expect(bad.stdout).toMatch(
+      /differs: reference zClip\/wrong-step-2 \(sequence of \d+ steps\): step 2 of \d+: report: clipped/,
+    );
+    const written = JSON.parse(readFileSync(join(out, 'parity.json'), 'utf8'));
+    expect(
+      written.results.find((result: { caseId: string }) => result.caseId === 'zClip/wrong-step-2'),
+    ).toMatchObject({
+      status: 'fail',
+      steps: kitZClip.steps.length,
+      detail: expect.stringMatching(/^step 2 of/),
+    });
   });
 
   it('--help prints the usage and exits 0', async () => {

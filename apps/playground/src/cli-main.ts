@@ -6,7 +6,12 @@
 import { mkdirSync, readFileSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { boundaryCases, conformanceCases } from '@gradclip/core/conformance';
+import {
+  boundaryCases,
+  conformanceCases,
+  type SequenceCase,
+  sequenceCases,
+} from '@gradclip/core/conformance';
 import { playgroundBackends, selectBackends } from './backends.js';
 import { runBrowserParity } from './browser-rows.js';
 import { capturedCases } from './captured-cases.js';
@@ -17,7 +22,7 @@ import type { DemoRun } from './demo-run.js';
 import { formatDemo } from './demo-table.js';
 import { buildReport } from './html-report.js';
 import { mergeParityRuns, type ParityRun, runParity } from './parity.js';
-import { fromConformanceCase, type ParityCase, parseCaseFile } from './parity-case.js';
+import { type CaseFile, fromConformanceCase, type ParityCase, parseCaseFile } from './parity-case.js';
 import { formatParity } from './parity-table.js';
 import { createProgress } from './progress.js';
 
@@ -148,9 +153,10 @@ function readSettings(argv: readonly string[]): Settings {
 }
 
 async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRun> {
-  // The conformance cases, the kit's rounding-boundary cases, and real gradients captured from the
-  // seed models' training.
-  const fileCases = settings.cases === undefined ? [] : readCaseFile(settings.cases);
+  // The conformance cases, the kit's rounding-boundary cases, real gradients captured from the
+  // seed models' training, and the kit's sequence cases (stateful kinds, agc).
+  const file: CaseFile =
+    settings.cases === undefined ? { cases: [], sequenceCases: [] } : readCaseFile(settings.cases);
   const cases: ParityCase[] = settings.onlyFile
     ? []
     : [
@@ -158,12 +164,14 @@ async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRu
         ...boundaryCases().map(fromConformanceCase),
         ...(await capturedCases()),
       ];
-  cases.push(...fileCases);
+  cases.push(...file.cases);
+  const sequences: SequenceCase[] = [...(settings.onlyFile ? [] : sequenceCases), ...file.sequenceCases];
   const selected = selectBackends(playgroundBackends, settings.backends);
   const progress = createProgress('parity');
   const local = await runParity({
     backends: settings.inChild ? selected : selected.filter((backend) => backend.isolated !== true),
     cases,
+    sequenceCases: sequences,
     onProgress: (done, total, label) => progress.update(done, total, label),
   });
   const children: ParityRun[] = [];
@@ -175,7 +183,12 @@ async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRu
   for (const [index, backend] of isolated.entries()) {
     progress.update(index, isolated.length, `${backend.id} (child process)`);
     children.push(
-      await runChildParity({ cliPath: io.cliPath, backend, passThrough, caseCount: cases.length }),
+      await runChildParity({
+        cliPath: io.cliPath,
+        backend,
+        passThrough,
+        caseCount: cases.length + sequences.length,
+      }),
     );
   }
   // The browser rows (tfjs:webgl@chromium, …) on full runs; GRADCLIP_PARITY_BROWSER=0 leaves them out.
@@ -183,6 +196,7 @@ async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRu
     children.push(
       ...(await runBrowserParity({
         cases,
+        sequenceCaseIds: sequences.map((testCase) => testCase.id),
         onProgress: (done, total, label) => progress.update(done, total, label),
       })),
     );
@@ -196,7 +210,7 @@ async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRu
   return run;
 }
 
-function readCaseFile(file: string): ParityCase[] {
+function readCaseFile(file: string): CaseFile {
   const path = resolve(file);
   let data: unknown;
   try {
@@ -209,7 +223,7 @@ function readCaseFile(file: string): ParityCase[] {
 
 async function demo(settings: Settings, io: PlaygroundCliIo): Promise<DemoRun[]> {
   const progress = createProgress('demo');
-  const { runs, unavailable } = await runDemo({
+  const { runs, unavailable, unavailableExperiments } = await runDemo({
     backends: selectBackends(playgroundBackends, settings.backends),
     ...(settings.epochs === undefined ? {} : { regressionEpochs: settings.epochs }),
     onProgress: (done, total, label) => progress.update(done, total, label),
@@ -222,6 +236,8 @@ async function demo(settings: Settings, io: PlaygroundCliIo): Promise<DemoRun[]>
     `${JSON.stringify(runs, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value))}\n`,
   );
   for (const { id, reason } of unavailable) io.stdout.write(`demo: ${id} could not clip — ${reason}\n`);
+  for (const { experiment, reason } of unavailableExperiments)
+    io.stdout.write(`demo: ${experiment} could not run — ${reason}\n`);
   io.stdout.write(`${formatDemo(runs)}\nwrote ${path}\n`);
   return runs;
 }

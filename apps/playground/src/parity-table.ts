@@ -45,7 +45,14 @@ export function parityRows(run: ParityRun): ParityRow[] {
   return [...rows.values()];
 }
 
-/** A fixed-width text table for the terminal, followed by the backends that could not start. */
+/** How many failures the text lists one by one; parity.json has them all. */
+export const LISTED_FAILURES = 20;
+
+/**
+ * A fixed-width text table for the terminal (a sequence case counts as one case), followed by the
+ * backends that could not start and each failed result with its detail (for a sequence case, the
+ * step that failed).
+ */
 export function formatParity(run: ParityRun): string {
   const header = ['backend', 'strategy', 'cases', 'bit-identical', 'skipped', 'failed', 'max ULP'];
   const body = parityRows(run).map((row) => [
@@ -68,6 +75,18 @@ export function formatParity(run: ParityRun): string {
   const unavailable = run.backends
     .filter((backend) => !backend.available)
     .map((backend) => `${backend.id}: could not start — ${backend.reason}`);
+  const failed = run.results.filter((result) => result.status === 'fail' || result.status === 'error');
+  const failures = failed
+    .slice(0, LISTED_FAILURES)
+    .map(
+      (result) =>
+        `${result.status === 'error' ? 'error' : 'differs'}: ${result.backend} ${result.caseId}${result.steps === undefined ? '' : ` (sequence of ${result.steps} steps)`}: ${result.detail ?? result.error?.message ?? ''}`,
+    );
+  if (failed.length > LISTED_FAILURES)
+    failures.push(`… and ${failed.length - LISTED_FAILURES} more (every result is in parity.json)`);
+  const sequences = new Set(
+    run.results.filter((result) => result.steps !== undefined).map((result) => result.caseId),
+  ).size;
   const { summary } = run;
   return [
     line(header),
@@ -75,11 +94,12 @@ export function formatParity(run: ParityRun): string {
     ...body.map(line),
     '',
     ...unavailable,
+    ...failures,
     ...(summary.missing.length === 0
       ? []
       : [
           `expected on this machine but could not start: ${summary.missing.join(', ')} (name a backend a machine lacks in GRADCLIP_PARITY_OPTIONAL, e.g. GRADCLIP_PARITY_OPTIONAL=gpujs:webgpu,gpujs:headlessgl)`,
         ]),
-    `${summary.bitIdentical} of ${summary.compared} results bit-identical to the oracle (${summary.cases} cases × ${summary.backends} backends); max ${summary.maxUlp} ULP; ${summary.failed} failed.`,
+    `${summary.bitIdentical} of ${summary.compared} results bit-identical to the oracle (${summary.cases} cases${sequences === 0 ? '' : `, ${sequences} of them sequences`} × ${summary.backends} backends); max ${summary.maxUlp} ULP; ${summary.failed} failed.`,
   ].join('\n');
 }

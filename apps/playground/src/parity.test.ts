@@ -1,6 +1,6 @@
 import type { ClipBackend, HostTensor } from '@gradclip/core';
 import { float32Bits, float32FromBits } from '@gradclip/core/backend';
-import { conformanceCases } from '@gradclip/core/conformance';
+import { bitsHash, conformanceCases, type SequenceCase, sequenceCases } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { describe, expect, it } from 'vitest';
 import { isExpectedBackend, type PlaygroundBackend } from './backends.js';
@@ -102,7 +102,7 @@ describe('runParity', () => {
   });
 
   it("runs hand-written cases, whose expected result is the oracle's", async () => {
-    const fileCases = parseCaseFile({
+    const { cases: fileCases } = parseCaseFile({
       cases: [
         {
           id: 'file/negative-zero-and-infinities',
@@ -129,6 +129,96 @@ describe('runParity', () => {
     });
     expect(result('off-by-one')?.detail).toMatch(/ULP/);
     expect(run.summary).toMatchObject({ compared: 2, bitIdentical: 1, failed: 1, missing: [] });
+  });
+});
+
+/** A kit case as an outside file would carry it: through JSON and the file parser. */
+function throughFile(...testCases: readonly unknown[]) {
+  return parseCaseFile(JSON.parse(JSON.stringify({ cases: testCases })), 'sequences.json');
+}
+
+const kitZClip = sequenceCases.find((testCase) => testCase.spec.kind === 'zClip') as SequenceCase;
+const kitAgc = sequenceCases.find((testCase) => testCase.spec.kind === 'agc') as SequenceCase;
+
+describe('runParity with sequence cases', () => {
+  it('passes a kit sequence case read from a file on the reference, and counts it as one case', async () => {
+    const { sequenceCases: fromFile } = throughFile(kitZClip);
+    const run = await runParity({ backends: [reference], cases: [], sequenceCases: fromFile });
+    expect(run.results).toHaveLength(1);
+    expect(run.results[0]).toMatchObject({
+      caseId: kitZClip.id,
+      backend: 'reference',
+      status: 'pass',
+      bitIdentical: true,
+      maxUlp: 0,
+      steps: kitZClip.steps.length,
+    });
+    expect(run.summary).toMatchObject({ cases: 1, compared: 1, bitIdentical: 1, failed: 0 });
+    expect(formatParity(run)).toMatch(/reference\s+zClip\s+1\s+1\s+0\s+0\s+0/);
+    expect(formatParity(run)).toMatch(/\(1 cases, 1 of them sequences × 1 backends\)/);
+  });
+
+  it('reports a wrong step expectation as a difference naming the case and the step, on every backend', async () => {
+    // Step 3 expects a threshold one float64 ULP away from the true one.
+    const steps = kitZClip.steps.map((step, index) => {
+      if (index !== 2) return step;
+      const threshold = step.expect.report.threshold as number;
+      return {
+        ...step,
+        expect: { ...step.expect, report: { ...step.expect.report, threshold: threshold * (1 + 2 ** -52) } },
+      };
+    });
+    const { sequenceCases: fromFile } = throughFile({ ...kitZClip, id: 'zClip/wrong-step-3', steps });
+    const run = await runParity({ backends: [reference, offByOne], cases: [], sequenceCases: fromFile });
+    for (const result of run.results) {
+      expect(result).toMatchObject({ caseId: 'zClip/wrong-step-3', status: 'fail', bitIdentical: false });
+    }
+    expect(run.results.find((result) => result.backend === 'reference')?.detail).toMatch(
+      new RegExp(`^step 3 of ${steps.length}: report: threshold`),
+    );
+    expect(run.summary.failed).toBe(2);
+    const text = formatParity(run);
+    expect(text).toMatch(/reference\s+zClip\s+1\s+0\s+0\s+1/);
+    expect(text).toMatch(
+      /differs: reference zClip\/wrong-step-3 \(sequence of \d+ steps\): step 3 of \d+: report: threshold/,
+    );
+  });
+
+  it('finds the broken backend in a kit sequence case (hashed outputs: no ULP distance)', async () => {
+    const run = await runParity({ backends: [reference, offByOne], cases: [], sequenceCases: [kitZClip] });
+    const broken = run.results.find((result) => result.backend === 'off-by-one');
+    expect(broken).toMatchObject({ status: 'fail', bitIdentical: false, maxUlp: null });
+    expect(broken?.detail).toMatch(
+      /^step \d+ of \d+: output "[^"]+" hashes to [0-9a-f]{16}, expected [0-9a-f]{16}(;|$)/,
+    );
+    expect(run.results.find((result) => result.backend === 'reference')).toMatchObject({ status: 'pass' });
+  });
+
+  it("runs a single agc case with parameters: the outputs are the kit step's (from the Python fixture)", async () => {
+    const [step] = kitAgc.steps;
+    expect(step?.parameters?.length).toBeGreaterThan(0);
+    const { cases: fromFile } = throughFile({
+      id: 'agc/single-call',
+      spec: kitAgc.spec,
+      input: step?.input,
+      parameters: step?.parameters,
+    });
+    const run = await runParity({ backends: [reference, offByOne], cases: fromFile });
+    const result = (backend: string) => run.results.find((entry) => entry.backend === backend);
+    expect(result('reference')).toMatchObject({ status: 'pass', error: null, report: { kind: 'agc' } });
+    const expected = step?.expect.outputs.map((output) =>
+      'hash' in output ? output.hash : bitsHash(new Float32Array(output.values as number[])),
+    );
+    expect(
+      result('reference')?.outputs?.map((output) =>
+        'hash' in output ? output.hash : bitsHash(new Float32Array(output.values as number[])),
+      ),
+    ).toEqual(expected);
+    // Without the parameters the call is refused (the oracle refuses alike, so the row passes).
+    const { cases: bare } = throughFile({ id: 'agc/no-parameters', spec: kitAgc.spec, input: step?.input });
+    const refused = await runParity({ backends: [reference], cases: bare });
+    expect(refused.results[0]).toMatchObject({ status: 'pass', error: { code: 'INVALID_SPEC' } });
+    expect(refused.results[0]?.error?.message).toMatch(/options\.parameters: missing/);
   });
 });
 

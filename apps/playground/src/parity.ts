@@ -1,6 +1,8 @@
 /**
  * The parity run: every case through every available backend, each output compared bit for bit
- * with the float64 oracle (the reference backend) and, through it, with every other backend.
+ * with the float64 oracle (the reference backend) and, through it, with every other backend; and
+ * every sequence case (stateful kinds, agc) judged by the kit's `checkSequenceCase` against the
+ * expectations it states, step by step.
  */
 import {
   type ClipBackend,
@@ -12,7 +14,7 @@ import {
   type NamedHostTensor,
 } from '@gradclip/core';
 import { type BackendManifest, maxUlpDistance, sameFloat32Array } from '@gradclip/core/backend';
-import { bitsHash } from '@gradclip/core/conformance';
+import { bitsHash, type CaseOutcome, checkSequenceCase, type SequenceCase } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { isExpectedBackend, type PlaygroundBackend } from './backends.js';
 import type { ParityCase } from './parity-case.js';
@@ -49,6 +51,8 @@ export interface ParityResult {
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly detail: string | null;
   readonly durationMs: number;
+  /** Sequence cases only: the number of calls the case makes on one clipper. */
+  readonly steps?: number;
 }
 
 export interface ParityRun {
@@ -70,6 +74,8 @@ export interface ParityRun {
 export interface RunParityOptions {
   readonly backends: readonly PlaygroundBackend[];
   readonly cases: readonly ParityCase[];
+  /** Judged against their own expectations (`checkSequenceCase`), not the oracle's call. */
+  readonly sequenceCases?: readonly SequenceCase[];
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** Whether a backend must start on this machine. Default: `isExpectedBackend`. */
   readonly isExpected?: (id: string) => boolean;
@@ -93,12 +99,19 @@ export async function callBackend<T>(backend: ClipBackend<T>, testCase: ParityCa
       owned.add(tensor);
     }
     const gradients = Object.fromEntries(testCase.input.map((input, i) => [input.name, tensors[i] as T]));
+    let parameters: Record<string, T> | undefined;
+    if (testCase.parameters !== undefined) {
+      parameters = {};
+      for (const parameter of testCase.parameters) {
+        const tensor = await backend.fromHost(parameter.values.slice(), parameter.shape);
+        owned.add(tensor);
+        parameters[parameter.name] = tensor;
+      }
+    }
     const { gradients: clipped, report } = await clip<T, Record<string, T>>(
       gradients,
       testCase.spec as never,
-      {
-        backend,
-      },
+      { backend, ...(parameters === undefined ? {} : { parameters }) },
     );
     const outputs: NamedHostTensor[] = [];
     for (const input of testCase.input) {
@@ -227,6 +240,85 @@ export function comparedResult(
   };
 }
 
+/**
+ * A sequence case's outcome as a row of the matrix: the kit's judge has already applied the
+ * manifest (declared failures pass with the declaration in the detail, as `comparedResult` does);
+ * a failure's detail names its step ("step 3 of 24: …").
+ */
+export function sequenceResult(outcome: CaseOutcome, backend: string, steps: number): ParityResult {
+  const failures = outcome.failures.map((failure) => failure.detail).join('; ');
+  const base = { caseId: outcome.caseId, backend, report: null, outputs: null, error: null, steps };
+  const durationMs = outcome.durationMs;
+  switch (outcome.status) {
+    case 'skip':
+      return { ...skippedResult(outcome.caseId, backend, outcome.reason ?? 'skipped'), steps };
+    case 'pass':
+    case 'unexpected-pass':
+      return {
+        ...base,
+        status: 'pass',
+        bitIdentical: outcome.measuredUlp === 0,
+        maxUlp: outcome.measuredUlp,
+        detail:
+          outcome.status === 'pass'
+            ? null
+            : `declared in the manifest (${outcome.reason}), but every step matched`,
+        durationMs,
+      };
+    case 'expected-failure':
+      return {
+        ...base,
+        status: 'pass',
+        bitIdentical: false,
+        maxUlp: outcome.measuredUlp,
+        detail: `declared in the manifest (${outcome.reason}); measured: ${failures}`,
+        durationMs,
+      };
+    case 'fail': {
+      const threw = outcome.failures.some((failure) => failure.kind === 'threw');
+      // A hashed output that differs (or a call that threw) has no ULP distance to report.
+      const unmeasured =
+        threw ||
+        (outcome.measuredUlp === 0 && outcome.failures.some((failure) => failure.kind === 'mismatch'));
+      return {
+        ...base,
+        status: threw ? 'error' : 'fail',
+        bitIdentical: false,
+        maxUlp: unmeasured ? null : outcome.measuredUlp,
+        detail: failures,
+        durationMs,
+      };
+    }
+  }
+}
+
+/** Runs one sequence case; a case the kit cannot even start (e.g. a clipper that throws on creation) is an error row, not a crash. */
+export async function runSequenceCase<T>(
+  backend: ClipBackend<T>,
+  testCase: SequenceCase,
+  backendId: string,
+): Promise<ParityResult> {
+  try {
+    return sequenceResult(await checkSequenceCase(backend, testCase), backendId, testCase.steps.length);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof ClipError ? error.code : error instanceof Error ? error.name : 'Error';
+    return {
+      caseId: testCase.id,
+      backend: backendId,
+      status: 'error',
+      bitIdentical: false,
+      maxUlp: null,
+      report: null,
+      outputs: null,
+      error: { code, message },
+      detail: `the case could not run: ${code}: ${message}`,
+      durationMs: 0,
+      steps: testCase.steps.length,
+    };
+  }
+}
+
 export async function runParity(options: RunParityOptions): Promise<ParityRun> {
   const oracleBackend = createReferenceBackend();
   const oracles = new Map<string, Called>();
@@ -240,7 +332,9 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
   };
   const entries: ParityBackendEntry[] = [];
   const results: ParityResult[] = [];
-  const total = options.cases.length * options.backends.length;
+  const sequenceCases = options.sequenceCases ?? [];
+  const caseCount = options.cases.length + sequenceCases.length;
+  const total = caseCount * options.backends.length;
   let done = 0;
   for (const candidate of options.backends) {
     let backend: ClipBackend<unknown>;
@@ -248,7 +342,7 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
       backend = await candidate.create();
     } catch (error) {
       entries.push(unavailableEntry(candidate, error instanceof Error ? error.message : String(error)));
-      done += options.cases.length;
+      done += caseCount;
       options.onProgress?.(done, total, `${candidate.id} unavailable`);
       continue;
     }
@@ -280,6 +374,11 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
         done++;
         options.onProgress?.(done, total, `${entry.id} ${testCase.id}`);
       }
+      for (const testCase of sequenceCases) {
+        results.push(await runSequenceCase(backend, testCase, entry.id));
+        done++;
+        options.onProgress?.(done, total, `${entry.id} ${testCase.id}`);
+      }
     } finally {
       await backend.dispose();
     }
@@ -289,7 +388,7 @@ export async function runParity(options: RunParityOptions): Promise<ParityRun> {
       {
         backends: entries,
         results,
-        summary: uncountedSummary(options.cases.length),
+        summary: uncountedSummary(caseCount),
       },
     ],
     options.isExpected,
