@@ -1,7 +1,8 @@
 /**
  * The demos: the seeds' regression experiment with no clipping, clipvalue, clipnorm and
- * global_clipnorm, and a small exploding recurrent network (the adding problem, where plain SGD
- * diverges) with global-norm clipping — plus, on both, the adaptive kinds autoClip, zClip and
+ * global_clipnorm, a small exploding recurrent network (the adding problem, where plain SGD
+ * diverges) with global-norm clipping, and a short run of the seed's Fashion-MNIST MLP with no
+ * clipping and the seed's clipvalue 1 — plus, on all three, the adaptive kinds autoClip, zClip and
  * adaGC, whose thresholds come from the norms they have seen and are recorded step by step. Every
  * setting runs through every clipping backend; zClip on the recurrent network also runs inside
  * the optimizer (`withClipping` from @gradclip/backend-tfjs), as under `model.fit`.
@@ -22,8 +23,11 @@ import {
   clipTfjsTensors,
   clipThroughBackend,
   type ExperimentResult,
+  type FashionMnist,
   type GradientClipping,
+  loadFashionMnist,
   runAddingExperiment,
+  runFashionMnistExperiment,
   runRegressionExperiment,
   type StepRecord,
 } from '@gradclip/models';
@@ -43,13 +47,30 @@ export interface DemoOptions {
    * thresholds to settle), never more than `regressionEpochs`.
    */
   readonly adaptiveRegressionEpochs?: number;
+  /** The size of the Fashion-MNIST runs; the defaults suit `pnpm start`, tests pass smaller ones. */
+  readonly fashionMnist?: FashionMnistDemoOptions;
   readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface FashionMnistDemoOptions {
+  /** Training images, a class-balanced prefix of the 55,000; default 2,000 (63 steps of 32). */
+  readonly trainLimit?: number;
+  /** Validation and test images each; default 500. */
+  readonly evaluationLimit?: number;
+  /** Default 1. */
+  readonly epochs?: number;
+  /** Default 32 (the seed's). */
+  readonly batchSize?: number;
+  /** Directory of the `fashion-mnist` npm package; default: the one @gradclip/models resolves. */
+  readonly packageDirectory?: string;
 }
 
 export interface DemoOutcome {
   readonly runs: DemoRun[];
   /** Backends that could not clip in the demo, with the reason. */
   readonly unavailable: { readonly id: string; readonly reason: string }[];
+  /** Experiments that could not run at all (Fashion-MNIST without its data), with the reason. */
+  readonly unavailableExperiments: { readonly experiment: string; readonly reason: string }[];
 }
 
 const REGRESSION_CLIPPINGS: readonly { label: string; spec: ClipSpec | null }[] = [
@@ -59,9 +80,16 @@ const REGRESSION_CLIPPINGS: readonly { label: string; spec: ClipSpec | null }[] 
   { label: 'global_clipnorm 1', spec: fromKerasOptions({ global_clipnorm: 1 }) },
 ];
 
+/** The seed notebook's Fashion-MNIST setting, beside no clipping and the adaptive kinds. */
+const FASHION_MNIST_CLIPPINGS: readonly { label: string; spec: ClipSpec | null }[] = [
+  { label: 'none', spec: null },
+  { label: 'clipvalue 1', spec: fromKerasOptions({ clipvalue: 1 }) },
+];
+
 /**
  * The adaptive kinds, with settings the short demos can show: the paper's AutoClip percentile;
- * ZClip and AdaGC with a 5-step warm-up (their defaults, 25 and 100, would outlast the demo),
+ * ZClip and AdaGC with a 5-step warm-up (their defaults, 25 and 100, would outlast the demo — the
+ * Fashion-MNIST run is 63 steps by default and 10 in the tests, so 5 leaves most of it adaptive),
  * ZClip capped at 10 — without a cap its warm-up lets the recurrent network's second step, ~10^11,
  * through, as plain SGD does. On both problems ZClip's statistics include the warm-up's huge norms,
  * so no z-score clip value falls below the cap: the cap is what holds the spikes (the trace shows it).
@@ -162,8 +190,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   // The in-process clippers marked for the demo (TF.js's wasm backend would also move the model's
   // training off `cpu`, which is not a clipper-only change).
   const clippers = options.backends.filter((backend) => backend.inDemo === true);
-  const perBackend = REGRESSION_CLIPPINGS.length - 1 + 1 + 2 * ADAPTIVE_CLIPPINGS.length;
-  const total = 2 + clippers.length * perBackend + 1;
+  // Loaded once (~150 MB of JSON, about 2 s) and shared by every run; without the data the other
+  // demos still run and the outcome says why this one did not.
+  const unavailableExperiments: DemoOutcome['unavailableExperiments'] = [];
+  let fashionMnist: FashionMnistRunner | null = null;
+  try {
+    fashionMnist = await fashionMnistRunner(options.fashionMnist ?? {});
+  } catch (error) {
+    unavailableExperiments.push({
+      experiment: 'fashion-mnist',
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+  const fashionMnistPerBackend =
+    fashionMnist === null ? 0 : FASHION_MNIST_CLIPPINGS.length - 1 + ADAPTIVE_CLIPPINGS.length;
+  const perBackend =
+    REGRESSION_CLIPPINGS.length - 1 + 1 + 2 * ADAPTIVE_CLIPPINGS.length + fashionMnistPerBackend;
+  const total = 2 + (fashionMnist === null ? 0 : 1) + clippers.length * perBackend + 1;
   let done = 0;
   const step = (label: string) => options.onProgress?.(++done, total, label);
 
@@ -174,6 +217,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     toDemoRun(await runAddingExperiment({ ...ADDING_SIZE, epochs: addingEpochs }), 'none', UNCLIPPED),
   );
   step('adding problem, no clipping');
+  if (fashionMnist !== null) {
+    runs.push(toDemoRun(await fashionMnist(), 'none', UNCLIPPED));
+    step('fashion-mnist, no clipping');
+  }
 
   for (const candidate of clippers) {
     let backend: ClipBackend<unknown>;
@@ -220,6 +267,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
         runs.push(toDemoRun(result, label, backend.id, true));
         step(`adding problem, ${label}, ${backend.id}`);
       }
+      if (fashionMnist !== null) {
+        const settings = [
+          ...FASHION_MNIST_CLIPPINGS.flatMap(({ label, spec }) =>
+            spec === null ? [] : [{ label, spec, adaptive: false }],
+          ),
+          ...ADAPTIVE_CLIPPINGS.map(({ label, spec }) => ({ label, spec, adaptive: true })),
+        ];
+        for (const { label, spec, adaptive } of settings) {
+          const result = await fashionMnist(clippingFor(backend, spec));
+          runs.push(toDemoRun(result, label, backend.id, adaptive));
+          step(`fashion-mnist, ${label}, ${backend.id}`);
+        }
+      }
     } finally {
       await backend.dispose();
     }
@@ -228,5 +288,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const inOptimizer = await runInOptimizer(tf, addingEpochs, OPTIMIZER_CLIPPING.spec);
   runs.push(toDemoRun(inOptimizer, OPTIMIZER_CLIPPING.label, WITH_CLIPPING, true));
   step(`adding problem, ${OPTIMIZER_CLIPPING.label}, ${WITH_CLIPPING}`);
-  return { runs, unavailable };
+  return { runs, unavailable, unavailableExperiments };
+}
+
+/** One Fashion-MNIST run on the shared data, with or without a clipping. */
+type FashionMnistRunner = (clipping?: GradientClipping<unknown>) => Promise<ExperimentResult>;
+
+async function fashionMnistRunner(options: FashionMnistDemoOptions): Promise<FashionMnistRunner> {
+  const data: FashionMnist = await loadFashionMnist(
+    options.packageDirectory === undefined ? {} : { packageDirectory: options.packageDirectory },
+  );
+  const settings = {
+    data,
+    epochs: options.epochs ?? 1,
+    batchSize: options.batchSize ?? 32,
+    trainLimit: options.trainLimit ?? 2000,
+    evaluationLimit: options.evaluationLimit ?? 500,
+  };
+  return (clipping) =>
+    runFashionMnistExperiment(clipping === undefined ? settings : { ...settings, clipping });
 }
