@@ -28,7 +28,8 @@ import { createProgress } from './progress.js';
 
 export const USAGE = `usage: gradclip-playground [all | parity | demo | report] [options]
   all (default)  parity, then the demos, then the report
-  parity         --cases FILE  --only-file (FILE's cases only)  --backends a,b  --out DIR
+  parity         --cases FILE (single and sequence cases)  --only-file (FILE's cases only)
+                 --backends a,b  --out DIR
   demo           --backends a,b  --epochs N (regression epochs, an integer ≥ 1)  --out DIR
   report         --out DIR (reads DIR/parity.json and DIR/demo.json)
 DIR defaults to ./reports.`;
