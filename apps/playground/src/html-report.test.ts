@@ -14,7 +14,7 @@ import { fromConformanceCase } from './parity-case.js';
 const directory = mkdtempSync(join(tmpdir(), 'gradclip-report-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-function demoRun(backend: string, clipping: string, scale: number): DemoRun {
+function demoRun(backend: string, clipping: string, scale: number, experiment = 'regression'): DemoRun {
   // The unclipped run diverges inside epoch 1, as the seeds' regression does: no epoch point.
   const diverges = clipping === 'none';
   const epochLoss = diverges ? [] : Array.from({ length: 20 }, (_, i) => scale * Math.exp(-i / 5) + 0.1);
@@ -25,7 +25,7 @@ function demoRun(backend: string, clipping: string, scale: number): DemoRun {
     ? [1e3, 1e6, 1e12, 1e20, 7e35, Number.POSITIVE_INFINITY]
     : Array.from({ length: 40 }, (_, i) => 10 * Math.exp(-i / 20) + 1);
   return {
-    experiment: 'regression',
+    experiment,
     clipping,
     backend,
     epochLoss,
@@ -58,10 +58,30 @@ describe('the HTML report', () => {
         .slice(0, 30)
         .map(fromConformanceCase),
     });
-    const demo = ['reference', 'tfjs:cpu'].flatMap((backend) => [
-      demoRun(backend, 'none', 100),
-      demoRun(backend, 'clipnorm 1', 10),
-    ]);
+    // Fashion-MNIST as the demo runs it: one unclipped run, then clipvalue 1 and an adaptive
+    // setting (with its per-step threshold) on each backend.
+    const adaptive = (backend: string): DemoRun => {
+      const run = demoRun(backend, 'zClip warmup 5, cap 10', 2, 'fashion-mnist');
+      return { ...run, threshold: run.stepLoss.map((_, i) => (i < 5 ? 10 : 4 - i / 40)) };
+    };
+    // Fashion-MNIST trains without clipping too (the helper's 'none' diverges, as the regression does).
+    const finite = demoRun('unclipped', 'clipnorm 1', 3, 'fashion-mnist');
+    const fashionUnclipped: DemoRun = {
+      ...finite,
+      clipping: 'none',
+      gradientNormAfter: finite.gradientNormBefore,
+    };
+    const demo = [
+      ...['reference', 'tfjs:cpu'].flatMap((backend) => [
+        demoRun(backend, 'none', 100),
+        demoRun(backend, 'clipnorm 1', 10),
+      ]),
+      fashionUnclipped,
+      ...['reference', 'tfjs:cpu'].flatMap((backend) => [
+        demoRun(backend, 'clipvalue 1', 2, 'fashion-mnist'),
+        adaptive(backend),
+      ]),
+    ];
     const { html, charts } = buildReport({ parity, demo });
     expect(charts.map((chart) => chart.id)).toEqual([
       'parity-matrix',
@@ -70,6 +90,12 @@ describe('the HTML report', () => {
       'overlap-regression-clipnorm-1',
       'gradient-norm-regression-none',
       'gradient-norm-regression-clipnorm-1',
+      'loss-fashion-mnist',
+      'overlap-fashion-mnist-clipvalue-1',
+      'overlap-fashion-mnist-zclip-warmup-5-cap-10',
+      'gradient-norm-fashion-mnist-none',
+      'gradient-norm-fashion-mnist-clipvalue-1',
+      'gradient-norm-fashion-mnist-zclip-warmup-5-cap-10',
     ]);
     expect(charts[1]?.caption).toMatch(/none: diverged — the loss was not finite at step 6/);
     expect(charts[1]?.svg).toContain('data-marker="non-finite"');
@@ -91,12 +117,16 @@ describe('the HTML report', () => {
           const svg = figure.querySelector('svg');
           const box = svg?.getBoundingClientRect();
           const paths = [...(svg?.querySelectorAll('path') ?? [])].map((path) => path.getTotalLength());
+          const drawnSeries = [...(svg?.querySelectorAll('path[data-series]') ?? [])]
+            .filter((path) => (path as SVGPathElement).getTotalLength() > 0)
+            .map((path) => path.getAttribute('data-series'));
           return {
             id: figure.getAttribute('data-chart'),
             width: box?.width ?? 0,
             height: box?.height ?? 0,
             cells: svg?.querySelectorAll('rect[data-tone]').length ?? 0,
             drawnPaths: paths.filter((length) => length > 0).length,
+            series: [...new Set(drawnSeries)],
             // Every label inside the chart's frame (e.g. the heatmap's row labels at the left).
             textOutside: [...(svg?.querySelectorAll('text') ?? [])]
               .filter((text) => {
@@ -120,6 +150,19 @@ describe('the HTML report', () => {
         expect(chart.id === 'parity-matrix' ? chart.cells : chart.drawnPaths).toBeGreaterThan(0);
         expect(chart.textOutside, `${chart.id}: labels outside the frame`).toEqual([]);
       }
+      // Fashion-MNIST: every setting's loss curve, and the adaptive run's threshold beside its norms.
+      const drawn = (id: string) => rendered.find((chart) => chart.id === id)?.series;
+      expect(drawn('loss-fashion-mnist')).toEqual([
+        'clipping: none',
+        'clipping: clipvalue 1',
+        'clipping: zClip warmup 5, cap 10',
+      ]);
+      expect(drawn('gradient-norm-fashion-mnist-zclip-warmup-5-cap-10')).toEqual([
+        'before clipping',
+        'after clipping',
+        'threshold',
+      ]);
+      expect(drawn('gradient-norm-fashion-mnist-clipvalue-1')).toEqual(['before clipping', 'after clipping']);
       // Two backends × (reference, unavailable) rows × strategies.
       expect(rendered[0]?.cells).toBeGreaterThanOrEqual(2);
       const png = await page.screenshot({ fullPage: true });

@@ -181,10 +181,15 @@ export function heatmap(options: {
   return svg(options.title, parts, width, height);
 }
 
+/** Bold sans-serif glyphs average under this many ems; a longer title gets a smaller font. */
+const TITLE_EM_PER_CHARACTER = 0.62;
+
 function svg(title: string, parts: readonly string[], width = WIDTH, height = FULL_HEIGHT): string {
+  // Long titles (an experiment and an adaptive setting's label) would run past the frame at 14 px.
+  const fontSize = Math.min(14, Math.floor((width - 24) / (title.length * TITLE_EM_PER_CHARACTER)));
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" role="img" aria-label="${escapeXml(title)}">`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="${fontSize}" font-weight="bold">${escapeXml(title)}</text>`,
     ...parts,
     '</svg>',
   ].join('\n');
