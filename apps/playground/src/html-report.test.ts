@@ -117,8 +117,8 @@ describe('the HTML report', () => {
           const svg = figure.querySelector('svg');
           const box = svg?.getBoundingClientRect();
           const paths = [...(svg?.querySelectorAll('path') ?? [])].map((path) => path.getTotalLength());
-          const drawnSeries = [...(svg?.querySelectorAll('path[data-series]') ?? [])]
-            .filter((path) => (path as SVGPathElement).getTotalLength() > 0)
+          const drawnSeries = [...(svg?.querySelectorAll('path') ?? [])]
+            .filter((path) => path.hasAttribute('data-series') && path.getTotalLength() > 0)
             .map((path) => path.getAttribute('data-series'));
           return {
             id: figure.getAttribute('data-chart'),
