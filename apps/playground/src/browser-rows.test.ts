@@ -1,9 +1,9 @@
 import { BROWSER_TARGETS } from '@gradclip/browser-tests';
-import { conformanceCases } from '@gradclip/core/conformance';
+import { conformanceCases, sequenceCases } from '@gradclip/core/conformance';
 import { expect, it } from 'vitest';
 import { BROWSER_ELEMENT_LIMIT, runBrowserParity } from './browser-rows.js';
 import { mergeParityRuns } from './parity.js';
-import { fromConformanceCase, type ParityCase } from './parity-case.js';
+import { fromConformanceCase, type ParityCase, parseCaseFile } from './parity-case.js';
 
 it('browser rows: cases run in headless Chromium and are judged against the oracle like Node rows', async () => {
   const targets = BROWSER_TARGETS.filter((target) => ['tfjs:cpu', 'gpujs:webgl'].includes(target.label));
@@ -21,7 +21,7 @@ it('browser rows: cases run in headless Chromium and are judged against the orac
       .filter((c) => c.id.startsWith('value/') || c.id.startsWith('globalNorm/'))
       .map(fromConformanceCase),
     big,
-    { ...big, id: 'agc/with-parameters', spec: { kind: 'agc' }, input: [], parameters: [] },
+    ...agcWithParameters(),
   ];
   const run = mergeParityRuns(
     await runBrowserParity({ cases, sequenceCaseIds: ['zClip/a-sequence'], targets }),
@@ -35,11 +35,14 @@ it('browser rows: cases run in headless Chromium and are judged against the orac
   const large = run.results.filter((result) => result.caseId === 'big');
   expect(large).toHaveLength(2);
   expect(large.every((result) => result.status === 'skip')).toBe(true);
-  // The page protocol carries single calls without parameters: the rest is listed, as skipped.
-  for (const id of ['agc/with-parameters', 'zClip/a-sequence']) {
-    const rows = run.results.filter((result) => result.caseId === id);
-    expect(rows.map((result) => result.status)).toEqual(['skip', 'skip']);
-  }
+  // Parameters travel to the page; sequence cases do not (listed as skipped).
+  const agc = run.results.filter((result) => result.caseId === 'agc/with-parameters');
+  expect(agc.map((result) => [result.status, result.error, result.report?.kind])).toEqual([
+    ['pass', null, 'agc'],
+    ['pass', null, 'agc'],
+  ]);
+  const sequences = run.results.filter((result) => result.caseId === 'zClip/a-sequence');
+  expect(sequences.map((result) => result.status)).toEqual(['skip', 'skip']);
   expect(run.summary.cases).toBe(cases.length + 1);
   const compared = run.results.filter((result) => result.status !== 'skip');
   expect(compared.length).toBeGreaterThan(40);
@@ -51,3 +54,14 @@ it('browser rows: cases run in headless Chromium and are judged against the orac
     ),
   ).toBe(true);
 });
+
+/** The first step of a kit agc sequence as a single call with its parameters. */
+function agcWithParameters(): ParityCase[] {
+  const kitCase = sequenceCases.find((testCase) => testCase.spec.kind === 'agc');
+  const step = kitCase?.steps[0];
+  return parseCaseFile({
+    cases: [
+      { id: 'agc/with-parameters', spec: kitCase?.spec, input: step?.input, parameters: step?.parameters },
+    ],
+  }).cases;
+}

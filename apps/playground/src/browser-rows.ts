@@ -14,6 +14,7 @@ import {
   type PageCase,
   type PageCasesRun,
 } from '@gradclip/browser-tests';
+import type { NamedHostTensor } from '@gradclip/core';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import {
   type Called,
@@ -48,25 +49,25 @@ function unavailable(target: BrowserTarget, reason: string, cases: number): Pari
 }
 
 const elementsOf = (testCase: ParityCase) =>
-  testCase.input.reduce((sum, input) => sum + input.values.length, 0);
+  [...testCase.input, ...(testCase.parameters ?? [])].reduce((sum, tensor) => sum + tensor.values.length, 0);
 
 /** Runs the browser rows; merge the runs with the Node ones (`mergeParityRuns`). */
 export async function runBrowserParity(options: BrowserParityOptions): Promise<ParityRun[]> {
   const targets = options.targets ?? BROWSER_TARGETS;
   const sequenceIds = options.sequenceCaseIds ?? [];
   const caseCount = options.cases.length + sequenceIds.length;
-  // The page protocol has no parameters (agc): such cases are listed as skipped.
-  const sendable = options.cases.filter(
-    (testCase) => testCase.parameters === undefined && elementsOf(testCase) <= BROWSER_ELEMENT_LIMIT,
-  );
+  const sendable = options.cases.filter((testCase) => elementsOf(testCase) <= BROWSER_ELEMENT_LIMIT);
+  const encode = (tensors: readonly NamedHostTensor[]) =>
+    tensors.map((tensor) => ({
+      name: tensor.name,
+      shape: [...tensor.shape],
+      base64: float32ToBase64(tensor.values),
+    }));
   const encoded: PageCase[] = sendable.map((testCase) => ({
     id: testCase.id,
     spec: testCase.spec,
-    input: testCase.input.map((input) => ({
-      name: input.name,
-      shape: [...input.shape],
-      base64: float32ToBase64(input.values),
-    })),
+    input: encode(testCase.input),
+    ...(testCase.parameters === undefined ? {} : { parameters: encode(testCase.parameters) }),
   }));
   let session: BrowserSession;
   try {
@@ -98,16 +99,6 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
         if (missing.length > 0) {
           results.push(
             skippedResult(testCase.id, target.id, `the manifest does not declare ${missing.join(', ')}`),
-          );
-          continue;
-        }
-        if (testCase.parameters !== undefined) {
-          results.push(
-            skippedResult(
-              testCase.id,
-              target.id,
-              'a case with parameters: the page protocol does not carry them',
-            ),
           );
           continue;
         }

@@ -4,11 +4,12 @@
  * every sequence case (stateful kinds, agc) judged by the kit's `checkSequenceCase` against the
  * expectations it states, step by step.
  */
+
+import { type ClipCallResult, callClip } from '@gradclip/browser-tests/call-clip';
 import {
   type ClipBackend,
   ClipError,
   type ClipReport,
-  clip,
   type GradientJson,
   gradientToJson,
   type NamedHostTensor,
@@ -81,52 +82,11 @@ export interface RunParityOptions {
   readonly isExpected?: (id: string) => boolean;
 }
 
-export interface Called {
-  readonly outputs: NamedHostTensor[] | null;
-  readonly report: ClipReport | null;
-  readonly error: { code: string; message: string } | null;
-  readonly durationMs: number;
-}
+/** One call's outputs, report or error (the page of the browser rows makes the same call). */
+export type Called = ClipCallResult;
 
-export async function callBackend<T>(backend: ClipBackend<T>, testCase: ParityCase): Promise<Called> {
-  const started = performance.now();
-  const tensors: T[] = [];
-  const owned = new Set<T>();
-  try {
-    for (const input of testCase.input) {
-      const tensor = await backend.fromHost(input.values.slice(), input.shape);
-      tensors.push(tensor);
-      owned.add(tensor);
-    }
-    const gradients = Object.fromEntries(testCase.input.map((input, i) => [input.name, tensors[i] as T]));
-    let parameters: Record<string, T> | undefined;
-    if (testCase.parameters !== undefined) {
-      parameters = {};
-      for (const parameter of testCase.parameters) {
-        const tensor = await backend.fromHost(parameter.values.slice(), parameter.shape);
-        owned.add(tensor);
-        parameters[parameter.name] = tensor;
-      }
-    }
-    const { gradients: clipped, report } = await clip<T, Record<string, T>>(
-      gradients,
-      testCase.spec as never,
-      { backend, ...(parameters === undefined ? {} : { parameters }) },
-    );
-    const outputs: NamedHostTensor[] = [];
-    for (const input of testCase.input) {
-      const tensor = clipped[input.name] as T;
-      owned.add(tensor);
-      outputs.push({ name: input.name, shape: input.shape, values: await backend.toHost(tensor) });
-    }
-    return { outputs, report, error: null, durationMs: performance.now() - started };
-  } catch (error) {
-    const code = error instanceof ClipError ? error.code : error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    return { outputs: null, report: null, error: { code, message }, durationMs: performance.now() - started };
-  } finally {
-    if (owned.size > 0) backend.release([...owned]);
-  }
+export function callBackend<T>(backend: ClipBackend<T>, testCase: ParityCase): Promise<Called> {
+  return callClip(backend, testCase);
 }
 
 export function outputsToJson(outputs: readonly NamedHostTensor[] | null): OutputJson[] | null {

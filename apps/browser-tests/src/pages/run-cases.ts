@@ -2,8 +2,9 @@
  * Browser side of the parity rows: runs cases through one backend in the page (fromHost, clip,
  * toHost) and returns what came out; the Node side compares it with the oracle.
  */
-import { type ClipBackend, ClipError, type ClipReport, clip } from '@gradclip/core';
+import type { ClipBackend, ClipReport } from '@gradclip/core';
 import type { BackendManifest } from '@gradclip/core/backend';
+import { callClip } from '../call-clip.js';
 import { float32FromBase64, float32ToBase64 } from '../float32-base64.js';
 
 export interface EncodedTensor {
@@ -17,6 +18,8 @@ export interface PageCase {
   readonly id: string;
   readonly spec: unknown;
   readonly input: readonly EncodedTensor[];
+  /** The parameters beside the gradients (`agc`). */
+  readonly parameters?: readonly EncodedTensor[];
 }
 
 export interface PageCaseResult {
@@ -33,42 +36,32 @@ export interface PageCasesRun {
   readonly results: readonly PageCaseResult[];
 }
 
+const decode = (tensors: readonly EncodedTensor[]) =>
+  tensors.map((tensor) => ({
+    name: tensor.name,
+    shape: tensor.shape,
+    values: float32FromBase64(tensor.base64),
+  }));
+
+/** The call the Node side makes too (`callClip`), with the tensors through base64 both ways. */
 async function runOne<T>(backend: ClipBackend<T>, testCase: PageCase): Promise<PageCaseResult> {
-  const started = performance.now();
-  const owned = new Set<T>();
-  try {
-    const tensors: T[] = [];
-    for (const input of testCase.input) {
-      const tensor = await backend.fromHost(float32FromBase64(input.base64), input.shape);
-      tensors.push(tensor);
-      owned.add(tensor);
-    }
-    const gradients = Object.fromEntries(testCase.input.map((input, i) => [input.name, tensors[i] as T]));
-    const { gradients: clipped, report } = await clip<T, Record<string, T>>(
-      gradients,
-      testCase.spec as never,
-      {
-        backend,
-      },
-    );
-    const outputs: EncodedTensor[] = [];
-    for (const input of testCase.input) {
-      const tensor = clipped[input.name] as T;
-      owned.add(tensor);
-      outputs.push({
-        name: input.name,
-        shape: input.shape,
-        base64: float32ToBase64(await backend.toHost(tensor)),
-      });
-    }
-    return { caseId: testCase.id, outputs, report, error: null, durationMs: performance.now() - started };
-  } catch (error) {
-    const code = error instanceof ClipError ? error.code : error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    return { caseId: testCase.id, outputs: null, report: null, error: { code, message }, durationMs: 0 };
-  } finally {
-    if (owned.size > 0) await backend.release([...owned]);
-  }
+  const called = await callClip(backend, {
+    spec: testCase.spec,
+    input: decode(testCase.input),
+    ...(testCase.parameters === undefined ? {} : { parameters: decode(testCase.parameters) }),
+  });
+  return {
+    caseId: testCase.id,
+    outputs:
+      called.outputs?.map((output) => ({
+        name: output.name,
+        shape: output.shape,
+        base64: float32ToBase64(output.values),
+      })) ?? null,
+    report: called.report,
+    error: called.error,
+    durationMs: called.durationMs,
+  };
 }
 
 export async function runCases(
