@@ -3,7 +3,8 @@
  * bit (or within the manifest's ULP allowance), its report (thresholds bit for bit — they come from
  * certified float32 norms, so every backend computes the same), and the state after the last step.
  * A step that fails ends the case: every later step would differ for the same reason. Returns an
- * outcome in `checkCase`'s shape; never asserts.
+ * outcome in `checkCase`'s shape; never asserts. A malformed case is not an outcome: it rejects with
+ * `parseSequenceCase`'s `ClipError` before anything runs.
  */
 import type { ClipBackend, ConformanceFailureKind } from '../backend.js';
 import { createClipper } from '../clipper.js';
@@ -15,6 +16,7 @@ import { bitsHash, type CaseInput } from './case-format.js';
 import { caseInputValues } from './case-inputs.js';
 import type { CaseFailure, CaseOutcome } from './check-case.js';
 import { judgeOutcome, skipForCapabilities } from './judge-outcome.js';
+import { parseSequenceCase } from './parse-sequence-case.js';
 import type { SequenceCase, SequenceStepReport } from './sequence-case-format.js';
 
 /** Relative tolerance for the report's float64 norms (backends may sum in another order). */
@@ -24,6 +26,7 @@ export async function checkSequenceCase<T>(
   backend: ClipBackend<T>,
   testCase: SequenceCase,
 ): Promise<CaseOutcome> {
+  parseSequenceCase(testCase);
   const started = performance.now();
   const skipped = skipForCapabilities(backend, testCase, started);
   if (skipped !== undefined) return skipped;

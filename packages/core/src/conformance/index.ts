@@ -26,6 +26,7 @@ export {
 export { checkSequenceCase } from './check-sequence-case.js';
 export { type ConcurrencyOptions, type ConcurrencyOutcome, checkConcurrency } from './concurrency.js';
 export { normFromUnits, powerSumUnits, roundUnits, toUnits } from './exact-rational.js';
+export { parseSequenceCase } from './parse-sequence-case.js';
 export { type ConformanceRun, type RunConformanceOptions, runConformance } from './run-conformance.js';
 export {
   isSequenceCase,
