@@ -59,7 +59,8 @@ function generateChangelog() {
   const entries = [];
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md')) {
     const text = readFileSync(join(dir, file), 'utf8');
-    const match = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/.exec(text);
+    // The front matter may be empty (`---\n---`: a change that bumps no package).
+    const match = /^---\n((?:[\s\S]*?\n)?)---\n?([\s\S]*)$/.exec(text);
     const bumps = match
       ? [...match[1].matchAll(/^["']?([^"':]+)["']?\s*:\s*(\w+)/gm)].map((m) => `\`${m[1]}\` ${m[2]}`)
       : [];

@@ -86,6 +86,12 @@ describe('the built site', () => {
     expect(pages.length).toBeGreaterThan(40);
   });
 
+  it("the changelog shows each changeset's bumps, never its front matter", () => {
+    const changelog = readFileSync(join(docsRoot, 'changelog.md'), 'utf8');
+    expect(changelog.split('\n').filter((line) => line.trim() === '---')).toEqual([]);
+    expect(changelog).toContain('no package bump');
+  });
+
   it('every internal link of every page resolves', () => {
     const broken: string[] = [];
     for (const page of pages) {
