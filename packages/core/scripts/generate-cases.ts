@@ -2,6 +2,12 @@
  * Generates the conformance vectors in src/conformance/cases/*.json from the definitions below,
  * running each through the float64 reference backend. Run `pnpm --filter @gradclip/core
  * generate:cases`, then review the diff like code: a changed expected value is a changed contract.
+ *
+ * The `kinds/*` cases (blockRms, skipOnSpike, lossScaled, groups, perExample) are recomputed from
+ * their inputs by an independent implementation, scripts/generate-composite-fixtures.py, into
+ * fixtures/composite/kit-kinds.json (one entry per case id); src/strategies/composite-fixtures.test.ts
+ * checks kinds.json's expected outputs and reports against it. After adding or changing a kinds
+ * case, rerun that script too (`/usr/bin/python3 scripts/generate-composite-fixtures.py`).
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
