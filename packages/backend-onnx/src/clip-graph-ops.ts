@@ -65,6 +65,11 @@ export class ClipGraphOps {
     return this.node('Where', [condition, then, otherwise]);
   }
 
+  /** `condition ? then : otherwise` for bool tensors (ORT has no bool Where). */
+  whereBool(condition: string, then: string, otherwise: string): string {
+    return this.or(this.and(condition, then), this.and(this.node('Not', [condition]), otherwise));
+  }
+
   or(a: string, b: string): string {
     return this.node('Or', [a, b]);
   }
@@ -98,7 +103,91 @@ export class ClipGraphOps {
   reduce(op: string, value: string, axes: readonly number[] | null, keep = true): string {
     const inputs =
       axes === null ? [value] : [value, this.builder.constant(ElementType.int64, [...axes], [axes.length])];
-    return this.node(op, inputs, { keepdims: keep ? 1 : 0 });
+    // Empty axes reduce nothing (each element its own slice); ONNX's default would reduce them all.
+    const empty = axes !== null && axes.length === 0 ? { noop_with_empty_axes: 1 } : {};
+    return this.node(op, inputs, { keepdims: keep ? 1 : 0, ...empty });
+  }
+
+  /** An int64 vector constant. */
+  int64s(values: readonly number[]): string {
+    return this.builder.constant(ElementType.int64, [...values], [values.length]);
+  }
+
+  /** Any tensor reshaped to a vector. */
+  vector(value: string): string {
+    return this.node('Reshape', [value, this.int64s([-1])]);
+  }
+
+  /** float64 scalars joined into a vector (an empty float64 vector for none). */
+  concatenate(values: readonly string[]): string {
+    if (values.length === 0) return this.builder.constant(ElementType.double, [], [0]);
+    return this.node(
+      'Concat',
+      values.map((value) => this.vector(value)),
+      { axis: 0 },
+    );
+  }
+
+  /** The smallest element of a float64 tensor, NaN when any is NaN (ReduceMin skips NaN in ORT). */
+  minIncludingNaN(value: string): string {
+    const nan = this.isNaN(value);
+    const clean = this.where(nan, this.double(Number.POSITIVE_INFINITY), value);
+    return this.where(this.any(nan), this.double(Number.NaN), this.reduce('ReduceMin', clean, null, false));
+  }
+
+  /** Element-wise max of two float64 tensors, NaN where either is NaN (Math.max). */
+  maxElementwise(a: string, b: string): string {
+    const nan = this.or(this.isNaN(a), this.isNaN(b));
+    return this.where(nan, this.double(Number.NaN), this.node('Max', [a, b]));
+  }
+
+  /** Bool `value`, typed float64 (1 or 0) or int64 by `to`. */
+  cast(value: string, to: ElementType): string {
+    return this.node('Cast', [value], { to });
+  }
+
+  /**
+   * core's exact rule (`decideScale(norm, threshold, 'exact', …)`) with a threshold computed in the
+   * graph (float64, ≥ 0 or +∞): +∞ never clips; 0 zeroes a non-zero norm; otherwise a norm above
+   * the threshold scales by fround(threshold / norm), unless that rounds to 1 (the identity).
+   */
+  exactDecision(norm: string, threshold: string): { apply: string; multiplier: string; scale: string } {
+    const zero = this.node('Equal', [threshold, this.double(0)]);
+    const finite = this.node('Not', [this.node('Equal', [threshold, this.double(Number.POSITIVE_INFINITY)])]);
+    const over = this.node('Not', [this.node('LessOrEqual', [norm, threshold])]);
+    const nonZeroNorm = this.node('Not', [this.node('Equal', [norm, this.double(0)])]);
+    const multiplier = this.where(zero, this.float(0), this.toFloat(this.node('Div', [threshold, norm])));
+    const apply = this.and(
+      this.and(finite, this.whereBool(zero, nonZeroNorm, over)),
+      this.node('Not', [this.node('Equal', [multiplier, this.float(1)])]),
+    );
+    return { apply, multiplier, scale: this.where(apply, this.toDouble(multiplier), this.double(1)) };
+  }
+
+  /** `x · (apply ? multiplier : 1)`: the factor is chosen, not the product, so x·1 keeps x's bits. */
+  scaleBy(x: string, apply: string, multiplier: string): string {
+    return this.node('Mul', [x, this.where(apply, multiplier, this.float(1))]);
+  }
+
+  /**
+   * Σ values in float64, as a double-double (TwoSum) rounded once: the correctly rounded sum
+   * (core's ExactSum) except within about n²·2^-106 of a rounding midpoint. Unrolled: `values` is a
+   * fixed-length list of float64 scalars.
+   */
+  accurateSum(values: readonly string[]): string {
+    let high = this.double(0);
+    let low = this.double(0);
+    for (const value of values) {
+      const sum = this.node('Add', [high, value]);
+      const back = this.node('Sub', [sum, high]);
+      const error = this.node('Add', [
+        this.node('Sub', [high, this.node('Sub', [sum, back])]),
+        this.node('Sub', [value, back]),
+      ]);
+      high = sum;
+      low = this.node('Add', [low, error]);
+    }
+    return this.node('Add', [high, low]);
   }
 
   /** Any true in a bool tensor, as a bool scalar. */

@@ -1,17 +1,20 @@
 /**
- * The value, norm and global-norm strategies (and chains of them) as ONNX nodes, mirroring core's
- * strategies/ and clip-math.ts with the spec's constants baked in. Where core throws ('error') or
- * returns early ('skip'), the graph raises a flag and passes the step's input through.
+ * A step of the exported clip graph: the non-finite policy, the value, norm and global-norm
+ * strategies, chains and groups as ONNX nodes, mirroring core's strategies/ and clip-math.ts with the
+ * spec's constants baked in (the other kinds come in through a KindBuilder). Where core throws
+ * ('error') or returns early ('skip'), the graph raises a flag and passes the step's input through.
  */
-import {
-  ClipError,
-  type ResolvedGlobalNormSpec,
-  type ResolvedNormSpec,
-  type ResolvedSpec,
-  type ResolvedValueSpec,
+import type {
+  ResolvedGlobalNormSpec,
+  ResolvedNormGroupsSpec,
+  ResolvedNormSpec,
+  ResolvedSpec,
+  ResolvedValueSpec,
 } from '@gradclip/core';
-import { normalizeAxes, PYTORCH_EPSILON } from '@gradclip/core/backend';
+import { assignGroups, normalizeAxes, PYTORCH_EPSILON } from '@gradclip/core/backend';
+import { type ClipGraphContext, subContext } from './clip-graph-context.js';
 import type { ClipGraphOps, GraphTensor } from './clip-graph-ops.js';
+import type { Dimension } from './graph-builder.js';
 
 export interface StepResult {
   readonly tensors: GraphTensor[];
@@ -25,24 +28,68 @@ export interface StepResult {
   readonly normBefore: string;
   /** float64 scalar: the step's scale (smallest slice scale for norm; NaN where core reports null). */
   readonly scale: string;
+  /** Report fields some kinds add (NaN, or 0 for counts, where core's report has none this call). */
+  readonly extra?: ReportExtras;
+  /** Per output, its shape where it is not the input's (`null`: known only when the graph runs). */
+  readonly outputShapes?: readonly (readonly Dimension[] | null)[];
 }
+
+export interface ReportExtras {
+  /** float64 scalar */
+  readonly threshold?: string;
+  /** float64 vector, one per tensor */
+  readonly perTensorThresholds?: string;
+  /** int64 scalar */
+  readonly clippedExamples?: string;
+}
+
+/** What a kind computes once the non-finite policy let the call go on. */
+export interface KindResult {
+  readonly tensors: GraphTensor[];
+  readonly clipped: string;
+  readonly scale: string;
+  readonly normBefore?: string;
+  /** bool scalar: the kind itself skipped the update (skipOnSpike). */
+  readonly skipped?: string;
+  /** bool scalar: where core throws for another reason than a non-finite gradient (agc's parameters). */
+  readonly failed?: string;
+  readonly extra?: ReportExtras;
+  readonly outputShapes?: readonly (readonly Dimension[] | null)[];
+}
+
+/** What a kind's builder gets: the screened tensors and their norm, and the call's facts. */
+export interface KindInput {
+  readonly ops: ClipGraphOps;
+  readonly context: ClipGraphContext;
+  /** The tensors after the policy (zeroed copies under 'zero'). */
+  readonly tensors: readonly GraphTensor[];
+  /** The step's own input, for kinds that hand it back (skipOnSpike). */
+  readonly original: readonly GraphTensor[];
+  /** float64 scalar: the global norm of the order the kind summarises (2 unless it has a `p`). */
+  readonly norm: string;
+  /** bool scalar: the 'zero' policy replaced something. */
+  readonly zeroed: string;
+  /** int64 scalars: non-finite values per tensor. */
+  readonly counts: readonly string[];
+}
+
+/** Kinds whose builders live beside this file (blockRms … adaGC); registered by export-clip-graph. */
+export type KindBuilder = (spec: ResolvedSpec, input: KindInput) => KindResult;
 
 export function buildStep(
   ops: ClipGraphOps,
   spec: ResolvedSpec,
   tensors: readonly GraphTensor[],
+  context: ClipGraphContext,
+  kinds: KindBuilder,
 ): StepResult {
-  if (spec.kind === 'chain') return buildChain(ops, spec.steps, tensors);
-  if (spec.kind !== 'value' && spec.kind !== 'norm' && spec.kind !== 'globalNorm') {
-    // The adaptive kinds' thresholds live in a clipper's state (not yet graph inputs and outputs);
-    // skipOnSpike's certified skip decision needs core's exact fallback, which a graph cannot call.
-    throw new ClipError(
-      'INVALID_SPEC',
-      `spec.kind: got "${spec.kind}", expected "value", "norm", "globalNorm" or a "chain" of them (a graph cannot express "${spec.kind}" yet)`,
-      { field: 'spec.kind', value: spec.kind, expected: '"value", "norm", "globalNorm" or "chain"' },
+  if (spec.kind === 'chain') return buildChain(ops, spec.steps, tensors, context, kinds);
+  if (spec.kind === 'groups') {
+    return buildGroups(ops, spec, tensors, context, (step, subset, sub) =>
+      buildStep(ops, step, subset, sub, kinds),
     );
   }
-  const p = spec.kind === 'value' ? 2 : spec.p;
+  const p = summaryOrder(spec);
   const masks = tensors.map((tensor) => ops.nonFinite(tensor.value));
   const counts = masks.map((mask) =>
     ops.reduce('ReduceSum', ops.node('Cast', [mask], { to: 7 }), null, false),
@@ -57,55 +104,160 @@ export function buildStep(
     }));
   }
   const global = globalNorm(ops, input, p, counts);
-  const normBefore = global.norm;
-  const core =
+  const mark = context.state.writes.length;
+  const core: KindResult =
     spec.kind === 'value'
       ? buildValue(ops, spec, input)
       : spec.kind === 'norm'
         ? buildNorm(ops, spec, input, counts)
-        : buildGlobalNorm(ops, spec, input, global);
+        : spec.kind === 'globalNorm'
+          ? buildGlobalNorm(ops, spec, input, global)
+          : kinds(spec, {
+              ops,
+              context,
+              tensors: input,
+              original: tensors,
+              norm: global.norm,
+              zeroed: spec.nonFinite === 'zero' ? hasBad : ops.bool(false),
+              counts,
+            });
+  const policyEnds = spec.nonFinite === 'error' || spec.nonFinite === 'skip' || spec.nonFinite === 'nanAll';
+  // A call a policy ended runs no strategy: its state stays as it was.
+  if (policyEnds) context.state.keepUnless(mark, ops.node('Not', [hasBad]));
   const no = ops.bool(false);
-  const base = { nonFiniteCount: count, normBefore, nonFiniteError: no, skipped: no };
+  const failed = core.failed;
+  if (failed !== undefined) context.state.keepUnless(mark, ops.node('Not', [failed]));
+  const ended = policyEnds ? hasBad : no;
+  const extra = policyExtras(ops, core.extra, ended);
+  const coreSkipped = core.skipped ?? no;
+  const base = {
+    nonFiniteCount: count,
+    normBefore: core.normBefore === undefined ? global.norm : ops.where(ended, global.norm, core.normBefore),
+    nonFiniteError: no,
+    skipped: ops.and(ops.node('Not', [ended]), coreSkipped),
+    ...(extra === undefined ? {} : { extra }),
+    ...(core.outputShapes === undefined ? {} : { outputShapes: core.outputShapes }),
+  };
   switch (spec.nonFinite) {
     case 'propagate':
     case 'zero':
-      return { ...base, ...core };
+      return withFailure(ops, { ...base, ...core, ...pick(base) }, failed, tensors);
     case 'error':
     case 'skip': {
       const flag = spec.nonFinite === 'error' ? 'nonFiniteError' : 'skipped';
-      if (tensors.length === 0) return { ...base, ...core, [flag]: hasBad };
+      const flagged = flag === 'skipped' ? ops.or(hasBad, coreSkipped) : hasBad;
+      if (tensors.length === 0) return { ...base, ...core, ...pick(base), [flag]: flagged };
       const chosen = ops.builder.choose(
         hasBad,
         tensors.map((tensor) => tensor.value),
         core.tensors.map((tensor) => tensor.value),
       );
-      return {
-        ...base,
-        [flag]: hasBad,
-        tensors: core.tensors.map((tensor, i) => ({ value: chosen[i] as string, rank: tensor.rank })),
-        clipped: ops.and(ops.node('Not', [hasBad]), core.clipped),
-        scale: ops.where(hasBad, ops.double(spec.kind === 'value' ? Number.NaN : 1), core.scale),
-      };
+      return withFailure(
+        ops,
+        {
+          ...base,
+          [flag]: flagged,
+          tensors: core.tensors.map((tensor, i) => ({ value: chosen[i] as string, rank: tensor.rank })),
+          clipped: ops.and(ops.node('Not', [hasBad]), core.clipped),
+          scale: ops.where(hasBad, ops.double(spec.kind === 'value' ? Number.NaN : 1), core.scale),
+        },
+        failed,
+        tensors,
+      );
     }
-    default:
+    default: {
       // 'nanAll'
-      return {
-        ...base,
-        tensors: core.tensors.map((tensor, i) => ({
-          value: ops.where(
-            hasBad,
-            ops.node('Mul', [(tensors[i] as GraphTensor).value, ops.float(Number.NaN)]),
-            tensor.value,
-          ),
-          rank: tensor.rank,
-        })),
-        clipped: ops.or(hasBad, core.clipped),
-        scale: ops.where(hasBad, ops.double(Number.NaN), core.scale),
-      };
+      const nanTensors = tensors.map((tensor) => ops.node('Mul', [tensor.value, ops.float(Number.NaN)]));
+      // Where the kind changes shapes (perExample's batch sum) the branches differ in shape: If.
+      const chosen =
+        core.outputShapes === undefined || tensors.length === 0
+          ? core.tensors.map((tensor, i) => ops.where(hasBad, nanTensors[i] as string, tensor.value))
+          : ops.builder.choose(
+              hasBad,
+              nanTensors,
+              core.tensors.map((tensor) => tensor.value),
+            );
+      return withFailure(
+        ops,
+        {
+          ...base,
+          tensors: core.tensors.map((tensor, i) => ({ value: chosen[i] as string, rank: tensor.rank })),
+          clipped: ops.or(hasBad, core.clipped),
+          scale: ops.where(hasBad, ops.double(Number.NaN), core.scale),
+        },
+        failed,
+        tensors,
+      );
+    }
   }
 }
 
-type CoreResult = Pick<StepResult, 'tensors' | 'clipped' | 'scale'>;
+/** The base fields a kind's result must not override. */
+function pick(base: Pick<StepResult, 'normBefore' | 'skipped'>): Pick<StepResult, 'normBefore' | 'skipped'> {
+  return { normBefore: base.normBefore, skipped: base.skipped };
+}
+
+/** The order a kind's norms are summed in: its `p`, or 2. */
+function summaryOrder(spec: ResolvedSpec): number {
+  switch (spec.kind) {
+    case 'norm':
+    case 'globalNorm':
+    case 'skipOnSpike':
+    case 'lossScaled':
+    case 'perExample':
+      return spec.p;
+    default:
+      return 2;
+  }
+}
+
+/** Report extras of a call a policy ended: core's report then has none (NaN, 0). */
+function policyExtras(
+  ops: ClipGraphOps,
+  extra: ReportExtras | undefined,
+  ended: string,
+): ReportExtras | undefined {
+  if (extra === undefined) return undefined;
+  const nan = ops.double(Number.NaN);
+  return {
+    ...(extra.threshold === undefined ? {} : { threshold: ops.where(ended, nan, extra.threshold) }),
+    ...(extra.perTensorThresholds === undefined
+      ? {}
+      : { perTensorThresholds: ops.where(ended, nan, extra.perTensorThresholds) }),
+    ...(extra.clippedExamples === undefined
+      ? {}
+      : { clippedExamples: ops.where(ended, ops.int64(0), extra.clippedExamples) }),
+  };
+}
+
+/**
+ * Where core throws for another reason (agc's non-finite parameters), the graph raises
+ * `nonFiniteError` and hands the input back, as for the 'error' policy.
+ */
+function withFailure(
+  ops: ClipGraphOps,
+  result: StepResult,
+  failed: string | undefined,
+  input: readonly GraphTensor[],
+): StepResult {
+  if (failed === undefined) return result;
+  const chosen =
+    input.length === 0
+      ? []
+      : ops.builder.choose(
+          failed,
+          input.map((tensor) => tensor.value),
+          result.tensors.map((tensor) => tensor.value),
+        );
+  return {
+    ...result,
+    tensors: result.tensors.map((tensor, i) => ({ value: chosen[i] as string, rank: tensor.rank })),
+    nonFiniteError: ops.or(result.nonFiniteError, failed),
+    clipped: ops.and(ops.node('Not', [failed]), result.clipped),
+  };
+}
+
+type CoreResult = Pick<KindResult, 'tensors' | 'clipped' | 'scale'>;
 
 function buildValue(ops: ClipGraphOps, spec: ResolvedValueSpec, tensors: readonly GraphTensor[]): CoreResult {
   const min = Math.fround(spec.min);
@@ -162,7 +314,7 @@ function buildNorm(
   return { tensors: outputs, clipped, scale: minPropagatingNaN(ops, [ops.double(1), ...scales]) };
 }
 
-function minPropagatingNaN(ops: ClipGraphOps, values: readonly string[]): string {
+export function minPropagatingNaN(ops: ClipGraphOps, values: readonly string[]): string {
   let min = ops.double(Number.POSITIVE_INFINITY);
   let nan = ops.bool(false);
   for (const value of values) {
@@ -242,7 +394,7 @@ interface Decision {
 }
 
 /** core's decideScale, elementwise over norms (double), applied to `x`. */
-function decide(
+export function decide(
   ops: ClipGraphOps,
   norm: string,
   maxNorm: number,
@@ -265,8 +417,13 @@ function decide(
   switch (compat) {
     case 'exact': {
       // NaN norms compare false, so they apply (and scale by NaN) as in core.
-      const apply = ops.node('Not', [ops.node('LessOrEqual', [norm, ops.double(maxNorm)])]);
-      return multiply(ops.toFloat(ops.node('Div', [ops.double(maxNorm), norm])), apply);
+      const multiplier = ops.toFloat(ops.node('Div', [ops.double(maxNorm), norm]));
+      // A factor that rounds to 1 is core's identity (not clipped).
+      const over = ops.node('Not', [ops.node('LessOrEqual', [norm, ops.double(maxNorm)])]);
+      return multiply(
+        multiplier,
+        ops.and(over, ops.node('Not', [ops.node('Equal', [multiplier, ops.float(1)])])),
+      );
     }
     case 'pytorch': {
       const denominator = ops.node('Add', [ops.toFloat(norm), ops.float(PYTORCH_EPSILON)]);
@@ -313,7 +470,7 @@ function decide(
 }
 
 /** Core's axis rule (negative from the end; out of range or repeated is SHAPE_MISMATCH), on symbolic dims. */
-function resolveAxes(axes: readonly number[] | undefined, rank: number): readonly number[] | null {
+export function resolveAxes(axes: readonly number[] | undefined, rank: number): readonly number[] | null {
   if (axes === undefined) return null;
   const dims = Array.from({ length: rank }, (_, axis) => `d${axis}`);
   const resolved = normalizeAxes(axes, dims, 'spec.axes');
@@ -324,6 +481,8 @@ function buildChain(
   ops: ClipGraphOps,
   steps: readonly ResolvedSpec[],
   tensors: readonly GraphTensor[],
+  context: ClipGraphContext,
+  kinds: KindBuilder,
 ): StepResult {
   // An empty chain reports like an identity step: count and norm of its input.
   const identity: ResolvedSpec = {
@@ -333,14 +492,23 @@ function buildChain(
     nonFinite: 'propagate',
     compat: 'exact',
   };
-  const first = steps.length === 0 ? buildStep(ops, identity, tensors) : undefined;
+  const first = steps.length === 0 ? buildStep(ops, identity, tensors, context, kinds) : undefined;
   let current = [...tensors];
   let clipped = ops.bool(false);
   let skipped = ops.bool(false);
   let nonFiniteError = ops.bool(false);
   const results: StepResult[] = [];
-  for (const step of steps) {
-    const result = buildStep(ops, step, current);
+  for (const [k, step] of steps.entries()) {
+    const mark = context.state.writes.length;
+    const result = buildStep(
+      ops,
+      step,
+      current,
+      { ...context, statePath: `${context.statePath}steps/${k}/` },
+      kinds,
+    );
+    // Steps after a skipped one do not run in core: their state stays.
+    context.state.keepUnless(mark, ops.node('Not', [ops.or(skipped, nonFiniteError)]));
     results.push(result);
     clipped = ops.or(clipped, result.clipped);
     skipped = ops.or(skipped, result.skipped);
@@ -365,6 +533,74 @@ function buildChain(
     nonFiniteError,
     nonFiniteCount: head.nonFiniteCount,
     normBefore: head.normBefore,
+    scale: ops.double(Number.NaN),
+  };
+}
+
+/**
+ * Norm groups: each group's spec over its own tensors (core's assignGroups), the rest by `rest`;
+ * a skipped group hands back every tensor, and the groups after it do not run (nor count in the
+ * report, nor change their state).
+ */
+function buildGroups(
+  ops: ClipGraphOps,
+  spec: ResolvedNormGroupsSpec,
+  tensors: readonly GraphTensor[],
+  context: ClipGraphContext,
+  runStep: (step: ResolvedSpec, subset: readonly GraphTensor[], sub: ClipGraphContext) => StepResult,
+): StepResult {
+  const members = assignGroups(spec, context.names);
+  const parts = spec.groups.map((group, g) => ({
+    spec: group.spec,
+    path: `groups/${g}/`,
+    indices: members.flatMap((member, i) => (member === g ? [i] : [])),
+  }));
+  if (spec.rest !== undefined) {
+    parts.push({ spec: spec.rest, path: 'rest/', indices: members.flatMap((m, i) => (m === -1 ? [i] : [])) });
+  }
+  const outputs = [...tensors];
+  let runs = ops.bool(true);
+  let squares = ops.double(0);
+  let count = ops.int64(0);
+  let clipped = ops.bool(false);
+  let skipped = ops.bool(false);
+  let nonFiniteError = ops.bool(false);
+  for (const part of parts) {
+    const mark = context.state.writes.length;
+    const result = runStep(
+      part.spec,
+      part.indices.map((i) => tensors[i] as GraphTensor),
+      subContext(context, part.indices, part.path),
+    );
+    context.state.keepUnless(mark, runs);
+    // core combines the groups' norms as √Σn², in order, over the groups that ran.
+    const square = ops.node('Mul', [result.normBefore, result.normBefore]);
+    squares = ops.node('Add', [squares, ops.where(runs, square, ops.double(0))]);
+    count = ops.node('Add', [count, ops.where(runs, result.nonFiniteCount, ops.int64(0))]);
+    clipped = ops.or(clipped, ops.and(runs, result.clipped));
+    skipped = ops.or(skipped, ops.and(runs, result.skipped));
+    nonFiniteError = ops.or(nonFiniteError, ops.and(runs, result.nonFiniteError));
+    runs = ops.and(runs, ops.node('Not', [ops.or(result.skipped, result.nonFiniteError)]));
+    part.indices.forEach((i, k) => {
+      outputs[i] = result.tensors[k] as GraphTensor;
+    });
+  }
+  const passThrough = ops.or(skipped, nonFiniteError);
+  const chosen =
+    tensors.length === 0
+      ? []
+      : ops.builder.choose(
+          passThrough,
+          tensors.map((tensor) => tensor.value),
+          outputs.map((tensor) => tensor.value),
+        );
+  return {
+    tensors: outputs.map((tensor, i) => ({ value: chosen[i] as string, rank: tensor.rank })),
+    clipped: ops.and(ops.node('Not', [passThrough]), clipped),
+    skipped,
+    nonFiniteError,
+    nonFiniteCount: count,
+    normBefore: ops.node('Sqrt', [squares]),
     scale: ops.double(Number.NaN),
   };
 }

@@ -60,12 +60,36 @@ export class GraphBuilder {
     return result;
   }
 
+  /** Adds a node with `count` outputs (TopK's values and indices); returns their names. */
+  nodeOutputs(
+    op: string,
+    inputs: readonly string[],
+    count: number,
+    attributes: Record<string, AttributeValue> = {},
+  ): string[] {
+    const outputs = Array.from({ length: count }, () => `${op.toLowerCase()}_${this.counter++}`);
+    this.nodes.push({
+      input: [...inputs],
+      output: outputs,
+      op_type: op,
+      name: `${op}_${this.counter++}`,
+      attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
+    });
+    return outputs;
+  }
+
   /**
-   * `If(condition)`: the values of `then` or of `otherwise` (same count, float32), without an
+   * `If(condition)`: the values of `then` or of `otherwise` (same count; float32 unless `types`
+   * says otherwise; shapes may differ between the branches), without an
    * element-wise select. ORT's Where turns a -0 taken from its second input into +0, so gradients
    * that pass through unchanged (skip, error) are chosen with If instead.
    */
-  choose(condition: string, then: readonly string[], otherwise: readonly string[]): string[] {
+  choose(
+    condition: string,
+    then: readonly string[],
+    otherwise: readonly string[],
+    types: readonly ElementType[] = then.map(() => ElementType.float),
+  ): string[] {
     const outputs = then.map(() => `chosen_${this.counter++}`);
     const branch = (values: readonly string[], label: string) => {
       const names = values.map(() => `${label}_${this.counter++}`);
@@ -78,7 +102,7 @@ export class GraphBuilder {
           name: `Identity_${this.counter++}`,
           attribute: [],
         })),
-        output: names.map((name) => valueInfo(name, ElementType.float, null)),
+        output: names.map((name, k) => valueInfo(name, types[k] ?? ElementType.float, null)),
       };
     };
     this.nodes.push({

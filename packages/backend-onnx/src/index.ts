@@ -3,6 +3,14 @@
  * to the float64 oracle, and the whole clip graph of a spec exported as `.onnx` bytes.
  */
 
+export { nextStateOutputName, parameterInputName, stateInputName } from './clip-graph-context.js';
+export {
+  type ClipGraphOutputs,
+  type ClipGraphStateFeed,
+  clipGraphNextState,
+  clipGraphStateFeeds,
+} from './clip-graph-state.js';
+export { MAX_EXPORTED_Z_CLIP_WARMUP } from './clip-graph-stateful-kinds.js';
 export {
   CLIP_GRAPH_REPORT_OUTPUTS,
   type ClipGraphInput,
