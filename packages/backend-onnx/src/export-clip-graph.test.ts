@@ -358,6 +358,21 @@ describe('the kinds beyond value, norm and globalNorm', () => {
     }
   });
 
+  it('treat a factor that rounds to 1 in float32 as no clip, as core does', async () => {
+    // ‖g‖ just above the threshold: fround(threshold / ‖g‖) is 1, core's identity (not clipped).
+    const g = 1 + 2 ** -23;
+    const threshold = g - 2 ** -27;
+    const inputs = [{ name: 'w', shape: [1], values: new Float32Array([g]) }];
+    for (const spec of [
+      { kind: 'globalNorm', maxNorm: threshold },
+      { kind: 'norm', maxNorm: threshold },
+      { kind: 'blockRms', threshold },
+      { kind: 'lossScaled', lossScale: 1, maxNorm: threshold },
+    ]) {
+      await expectExportMatchesOracle(spec, inputs, false);
+    }
+  });
+
   it('agc reads parameter/<name> inputs and matches core', async () => {
     const specs = [
       { kind: 'agc', clipping: 0.05 },
