@@ -1,10 +1,11 @@
 /**
  * Loss-scale aware clipping: unscale by a power-of-two loss scale L and clip by the unscaled global
- * norm, in one kernel pass. The unscaled norm is `N / L` (exact: L is a power of two; it assumes no
- * unscaled value falls into float32's subnormal range), the decision is the exact rule on it,
+ * norm, in one kernel pass. The unscaled norm is `N / L` (exact: L is a power of two), the norm of
+ * the unrounded `g / L`; the decision is the exact rule on it,
  * certified from the backend's bounds, and every element becomes `fround(fround(g / L) · s)` — the
  * scale kernel's `divideThenMultiply` order — which is bit for bit what unscaling then clipping
- * gives. Not clipped: `fround(g / L)` (`multiplyThenDivide` by 1 then L).
+ * gives whenever no `g / L` is a float32 subnormal (unscaling first would round those; the
+ * README states the exception). Not clipped: `fround(g / L)` (`multiplyThenDivide` by 1 then L).
  */
 import { decideScale, normFromPowerSum, type ScaleDecision } from '../clip-math.js';
 import type { Steps } from '../kernel-steps.js';
