@@ -125,9 +125,10 @@ export function buildStep(
   // A call a policy ended runs no strategy: its state stays as it was.
   if (policyEnds) context.state.keepUnless(mark, ops.node('Not', [hasBad]));
   const no = ops.bool(false);
-  const failed = core.failed;
-  if (failed !== undefined) context.state.keepUnless(mark, ops.node('Not', [failed]));
   const ended = policyEnds ? hasBad : no;
+  // core checks agc's parameters only once the policy let the call go on.
+  const failed = core.failed === undefined ? undefined : ops.and(ops.node('Not', [ended]), core.failed);
+  if (failed !== undefined) context.state.keepUnless(mark, ops.node('Not', [failed]));
   const extra = policyExtras(ops, core.extra, ended);
   const coreSkipped = core.skipped ?? no;
   const base = {
@@ -141,12 +142,12 @@ export function buildStep(
   switch (spec.nonFinite) {
     case 'propagate':
     case 'zero':
-      return withFailure(ops, { ...base, ...core, ...pick(base) }, failed, tensors);
+      return withFailure(ops, { ...base, ...fieldsOf(core) }, failed, tensors);
     case 'error':
     case 'skip': {
       const flag = spec.nonFinite === 'error' ? 'nonFiniteError' : 'skipped';
       const flagged = flag === 'skipped' ? ops.or(hasBad, coreSkipped) : hasBad;
-      if (tensors.length === 0) return { ...base, ...core, ...pick(base), [flag]: flagged };
+      if (tensors.length === 0) return { ...base, ...fieldsOf(core), [flag]: flagged };
       const chosen = ops.builder.choose(
         hasBad,
         tensors.map((tensor) => tensor.value),
@@ -192,9 +193,9 @@ export function buildStep(
   }
 }
 
-/** The base fields a kind's result must not override. */
-function pick(base: Pick<StepResult, 'normBefore' | 'skipped'>): Pick<StepResult, 'normBefore' | 'skipped'> {
-  return { normBefore: base.normBefore, skipped: base.skipped };
+/** What a kind decides on its own: its tensors, clipped flag and scale (the rest goes through the policy). */
+function fieldsOf(core: KindResult): Pick<StepResult, 'tensors' | 'clipped' | 'scale'> {
+  return { tensors: core.tensors, clipped: core.clipped, scale: core.scale };
 }
 
 /** The order a kind's norms are summed in: its `p`, or 2. */

@@ -385,6 +385,33 @@ describe('the kinds beyond value, norm and globalNorm', () => {
     }
   });
 
+  it('agc with non-finite parameters: core refuses them, the graph flags nonFiniteError and passes through', async () => {
+    const spec = { kind: 'agc', clipping: 0.05, nonFinite: 'skip' };
+    const inputs = gradients(0.5);
+    const parameters = gradients(1);
+    (parameters[0] as HostInput).values[1] = Number.POSITIVE_INFINITY;
+    await expect(clip(hostOf(inputs), spec as ClipSpec, { parameters: hostOf(parameters) })).rejects.toThrow(
+      /non-finite values, expected finite parameters/,
+    );
+    const session = await openSession(exportClipGraph(spec, signatureOf(inputs, false)));
+    try {
+      const outputs = await session.run(feedsOf(session, inputs, parameters));
+      expect(Boolean(outputs[CLIP_GRAPH_REPORT_OUTPUTS.nonFiniteError]?.data[0])).toBe(true);
+      for (const input of inputs) {
+        expect(
+          sameFloat32Array(outputs[clippedOutputName(input.name)]?.data as Float32Array, input.values),
+        ).toBe(true);
+      }
+      // A gradient the 'skip' policy skips is skipped before the parameters are read, as in core.
+      const bad = gradients(0.5, true);
+      const skipped = await session.run(feedsOf(session, bad, parameters));
+      const oracle = await clip(hostOf(bad), spec as ClipSpec, { parameters: hostOf(parameters) });
+      expectOutputsMatch('skip before parameters', bad, skipped, oracle);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('runs every sequence case step by step, each step fed the previous nextState', async () => {
     expect([...new Set(sequenceCases.map((testCase) => (testCase.spec as { kind: string }).kind))]).toEqual(
       expect.arrayContaining(['autoClip', 'zClip', 'adaGC', 'agc']),
