@@ -214,13 +214,7 @@ export function buildPerExample(spec: ResolvedPerExampleSpec, input: KindInput):
     );
     return { value: ops.toFloat(ops.node('Div', [sum, batch])), rank: tensor.rank - 1 };
   });
-  // Policies that hand the input back keep the batch axis, so the shape is known only at run time.
-  const fixed = spec.nonFinite === 'propagate' || spec.nonFinite === 'zero';
-  return {
-    ...base,
-    tensors,
-    outputShapes: context.shapes.map((shape) => (fixed ? shape.slice(1) : null)),
-  };
+  return { ...base, tensors, outputShapes: context.shapes.map((shape) => shape.slice(1)) };
 }
 
 /** core's batchSize rule, for the dimensions the signature fixes: rank ≥ 1, one batch size. */

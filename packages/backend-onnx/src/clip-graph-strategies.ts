@@ -30,8 +30,10 @@ export interface StepResult {
   readonly scale: string;
   /** Report fields some kinds add (NaN, or 0 for counts, where core's report has none this call). */
   readonly extra?: ReportExtras;
-  /** Per output, its shape where it is not the input's (`null`: known only when the graph runs). */
+  /** Per output, its declared shape where it is not the input's (`null`: known only when the graph runs). */
   readonly outputShapes?: readonly (readonly Dimension[] | null)[];
+  /** The outputs' shapes when the step ran (not passed through), where they are not the input's. */
+  readonly shapes?: readonly (readonly Dimension[])[];
 }
 
 export interface ReportExtras {
@@ -54,7 +56,8 @@ export interface KindResult {
   /** bool scalar: where core throws for another reason than a non-finite gradient (agc's parameters). */
   readonly failed?: string;
   readonly extra?: ReportExtras;
-  readonly outputShapes?: readonly (readonly Dimension[] | null)[];
+  /** The outputs' shapes where the kind changes them (perExample's batch sum). */
+  readonly outputShapes?: readonly (readonly Dimension[])[];
 }
 
 /** What a kind's builder gets: the screened tensors and their norm, and the call's facts. */
@@ -137,7 +140,13 @@ export function buildStep(
     nonFiniteError: no,
     skipped: ops.and(ops.node('Not', [ended]), coreSkipped),
     ...(extra === undefined ? {} : { extra }),
-    ...(core.outputShapes === undefined ? {} : { outputShapes: core.outputShapes }),
+    ...(core.outputShapes === undefined
+      ? {}
+      : {
+          // Policies that hand the input back keep its shape: then the shape is known only at run time.
+          outputShapes: policyEnds ? core.outputShapes.map(() => null) : core.outputShapes,
+          shapes: core.outputShapes,
+        }),
   };
   switch (spec.nonFinite) {
     case 'propagate':
@@ -499,15 +508,21 @@ function buildChain(
   let skipped = ops.bool(false);
   let nonFiniteError = ops.bool(false);
   const results: StepResult[] = [];
+  let shapes = context.shapes;
+  let reshaped = false;
   for (const [k, step] of steps.entries()) {
     const mark = context.state.writes.length;
     const result = buildStep(
       ops,
       step,
       current,
-      { ...context, statePath: `${context.statePath}steps/${k}/` },
+      { ...context, shapes, statePath: `${context.statePath}steps/${k}/` },
       kinds,
     );
+    if (result.shapes !== undefined) {
+      shapes = result.shapes;
+      reshaped = true;
+    }
     // Steps after a skipped one do not run in core: their state stays.
     context.state.keepUnless(mark, ops.node('Not', [ops.or(skipped, nonFiniteError)]));
     results.push(result);
@@ -535,6 +550,8 @@ function buildChain(
     nonFiniteCount: head.nonFiniteCount,
     normBefore: head.normBefore,
     scale: ops.double(Number.NaN),
+    // A step changed shapes and a skip hands the input back: known only at run time.
+    ...(reshaped ? { outputShapes: tensors.map(() => null) } : {}),
   };
 }
 
@@ -560,6 +577,8 @@ function buildGroups(
     parts.push({ spec: spec.rest, path: 'rest/', indices: members.flatMap((m, i) => (m === -1 ? [i] : [])) });
   }
   const outputs = [...tensors];
+  const outputShapes: (readonly Dimension[] | null)[] = [...context.shapes];
+  let reshaped = false;
   let runs = ops.bool(true);
   let squares = ops.double(0);
   let count = ops.int64(0);
@@ -584,6 +603,10 @@ function buildGroups(
     runs = ops.and(runs, ops.node('Not', [ops.or(result.skipped, result.nonFiniteError)]));
     part.indices.forEach((i, k) => {
       outputs[i] = result.tensors[k] as GraphTensor;
+      if (result.shapes !== undefined) {
+        outputShapes[i] = null;
+        reshaped = true;
+      }
     });
   }
   const passThrough = ops.or(skipped, nonFiniteError);
@@ -603,5 +626,6 @@ function buildGroups(
     nonFiniteCount: count,
     normBefore: ops.node('Sqrt', [squares]),
     scale: ops.double(Number.NaN),
+    ...(reshaped ? { outputShapes } : {}),
   };
 }

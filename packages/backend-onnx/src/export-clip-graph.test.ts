@@ -352,6 +352,12 @@ describe('the kinds beyond value, norm and globalNorm', () => {
         }
       }
       specs.push({ kind: 'perExample', maxNorm: 0.8, p: 'inf', nonFinite });
+      // A group that drops the batch axis of its tensors.
+      specs.push({
+        kind: 'groups',
+        nonFinite,
+        groups: [{ name: 'dp', pattern: 'dense/*', spec: { kind: 'perExample', maxNorm: 0.5 } }],
+      });
     }
     for (const [k, spec] of specs.entries()) {
       await expectExportMatchesOracle(spec, gradients(k % 2 === 0 ? 1 : 0.2, k % 3 === 0), k % 2 === 1);
