@@ -118,10 +118,12 @@ export function clipGraphNextState(
       }
       case 'adaGC': {
         const gammas = read(`${path}gammas`);
-        const fresh = gammas.length === 0 || gammas.some(Number.isNaN);
+        const step = read(`${path}step`)[0] as number;
+        // No γ yet: NaN, or (without tensors) no step recorded.
+        const fresh = gammas.length === 0 ? step === 0 : gammas.some(Number.isNaN);
         return {
           kind: 'adaGC',
-          step: read(`${path}step`)[0] as number,
+          step,
           tensors: fresh ? null : [...nodeNames],
           gammas: fresh ? null : gammas,
         };
