@@ -184,12 +184,13 @@ export function buildPerExample(spec: ResolvedPerExampleSpec, input: KindInput):
       ? value
       : ops.node('Unsqueeze', [value, ops.int64s(Array.from({ length: rank - 1 }, (_, axis) => axis + 1))]);
   const scaled = input.tensors.map((tensor) => ({
-    value: decide(ops, unsqueeze(norms, tensor.rank), spec.maxNorm, spec.compat, 'perTensor', tensor.value)
-      .output,
+    value: decide(ops, unsqueeze(norms, tensor.rank), spec.maxNorm, spec.compat, 'perTensor').scaled(
+      tensor.value,
+    ),
     rank: tensor.rank,
   }));
-  // The decisions per example ([B]); x is a stand-in, only apply and scale are read.
-  const byExample = decide(ops, norms, spec.maxNorm, spec.compat, 'perTensor', ops.toFloat(norms));
+  // The decisions per example ([B]), for the count and the smallest scale.
+  const byExample = decide(ops, norms, spec.maxNorm, spec.compat, 'perTensor');
   // apply may be a scalar (keras always applies): broadcast it over the batch before counting.
   const zeros = ops.cast(ops.node('ConstantOfShape', [ops.node('Shape', [norms])]), ElementType.double);
   const clippedExamples = ops.reduce(

@@ -313,13 +313,13 @@ function buildNorm(
   const outputs = tensors.map((tensor, i) => {
     const axes = resolveAxes(spec.axes, tensor.rank);
     const norm = sliceNorms(ops, tensor, spec.p, axes, counts[i] as string);
-    const decision = decide(ops, norm, spec.maxNorm, spec.compat, 'perTensor', tensor.value);
+    const decision = decide(ops, norm, spec.maxNorm, spec.compat, 'perTensor');
     clipped = ops.or(clipped, ops.any(decision.apply));
     // ReduceMin skips NaN in ORT; core's smallest scale keeps it.
     const nan = ops.any(ops.isNaN(decision.scale));
     const clean = ops.where(ops.isNaN(decision.scale), ops.double(Number.POSITIVE_INFINITY), decision.scale);
     scales.push(ops.where(nan, ops.double(Number.NaN), ops.reduce('ReduceMin', clean, null, false)));
-    return { value: decision.output, rank: tensor.rank };
+    return { value: decision.scaled(tensor.value), rank: tensor.rank };
   });
   return { tensors: outputs, clipped, scale: minPropagatingNaN(ops, [ops.double(1), ...scales]) };
 }
@@ -375,13 +375,10 @@ function buildGlobalNorm(
   if (tensors.length === 0) return { tensors: [], clipped: ops.bool(false), scale: ops.double(1) };
   const { norm, perTensor } = global;
   const decisionNorm = spec.compat === 'pytorch' ? pytorchTotalNorm(ops, perTensor, spec.p) : norm;
-  let decision: Decision | undefined;
-  const outputs = tensors.map((tensor) => {
-    decision = decide(ops, decisionNorm, spec.maxNorm, spec.compat, 'global', tensor.value);
-    return { value: decision.output, rank: tensor.rank };
-  });
-  const last = decision as Decision;
-  return { tensors: outputs, clipped: ops.any(last.apply), scale: last.scale };
+  // One decision for all tensors, applied to each.
+  const decision = decide(ops, decisionNorm, spec.maxNorm, spec.compat, 'global');
+  const outputs = tensors.map((tensor) => ({ value: decision.scaled(tensor.value), rank: tensor.rank }));
+  return { tensors: outputs, clipped: ops.any(decision.apply), scale: decision.scale };
 }
 
 /** core's pytorchTotalNorm: the norm of the float32 per-tensor norms, rounded to float32. */
@@ -400,26 +397,29 @@ interface Decision {
   readonly apply: string;
   /** float64 scale per slice (1 where identity) */
   readonly scale: string;
-  readonly output: string;
+  /** The decision applied to a float32 tensor `x` (broadcast like the norm). */
+  scaled(x: string): string;
 }
 
-/** core's decideScale, elementwise over norms (double), applied to `x`. */
+/** core's decideScale, elementwise over norms (double). */
 export function decide(
   ops: ClipGraphOps,
   norm: string,
   maxNorm: number,
   compat: ResolvedNormSpec['compat'],
   scope: 'global' | 'perTensor',
-  x: string,
 ): Decision {
   const no = ops.bool(false);
-  if (maxNorm === Number.POSITIVE_INFINITY) return { apply: no, scale: ops.double(1), output: x };
-  const multiply = (multiplier: string, apply: string): Decision => ({
-    apply,
-    scale: ops.where(apply, ops.toDouble(multiplier), ops.double(1)),
+  if (maxNorm === Number.POSITIVE_INFINITY) return { apply: no, scale: ops.double(1), scaled: (x) => x };
+  const multiply = (multiplier: string, apply: string): Decision => {
     // The factor is chosen, not the product: x·1 is x bit for bit, -0 included.
-    output: ops.node('Mul', [x, ops.where(apply, multiplier, ops.float(1))]),
-  });
+    const factor = ops.where(apply, multiplier, ops.float(1));
+    return {
+      apply,
+      scale: ops.where(apply, ops.toDouble(multiplier), ops.double(1)),
+      scaled: (x) => ops.node('Mul', [x, factor]),
+    };
+  };
   if (maxNorm === 0) {
     return multiply(ops.float(0), ops.node('Not', [ops.node('Equal', [norm, ops.double(0)])]));
   }
@@ -461,19 +461,18 @@ export function decide(
       return {
         apply: ops.node('Not', [no]),
         scale: ops.node('Div', [ops.toDouble(c), ops.toDouble(divisor)]),
-        output: ops.node('Div', [ops.node('Mul', [x, c]), divisor]),
+        scaled: (x) => ops.node('Div', [ops.node('Mul', [x, c]), divisor]),
       };
     }
     case 'optax': {
       const n = ops.toFloat(norm);
       const apply = ops.node('Not', [ops.node('Less', [n, c])]);
+      const divisor = ops.where(apply, n, ops.float(1));
+      const multiplier = ops.where(apply, c, ops.float(1));
       return {
         apply,
         scale: ops.where(apply, ops.node('Div', [ops.toDouble(c), ops.toDouble(n)]), ops.double(1)),
-        output: ops.node('Mul', [
-          ops.node('Div', [x, ops.where(apply, n, ops.float(1))]),
-          ops.where(apply, c, ops.float(1)),
-        ]),
+        scaled: (x) => ops.node('Mul', [ops.node('Div', [x, divisor]), multiplier]),
       };
     }
   }
