@@ -43,9 +43,14 @@ export interface ClipReport {
   readonly decisions?: { readonly certified: number; readonly exactFallback: number };
   /** For `perExample`: how many examples were scaled. */
   readonly clippedExamples?: number;
+  /** For `perExample`: the batch size, the examples seen. */
+  readonly examples?: number;
   /** With `{ telemetry: { topK } }`: the tensors with the largest norms before clipping, largest first. */
   readonly topTensors?: readonly { readonly name: string; readonly norm: number }[];
-  /** With `{ telemetry: { clippedFraction: true } }`: the fraction of all elements the call changed. */
+  /**
+   * With `{ telemetry: { clippedFraction: true } }`: the fraction of all elements the call changed
+   * (for a call with perExample steps: the fraction of their examples clipped).
+   */
   readonly clippedFraction?: number;
   /** For `chain`: each step's report, in order (stops at a skipped step). */
   readonly steps?: readonly ClipReport[];

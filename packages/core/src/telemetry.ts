@@ -1,6 +1,6 @@
 /**
  * Telemetry on request (`{ telemetry: { topK, clippedFraction } }`): the largest tensors by norm and
- * the fraction of elements the call changed — what users of PyTorch, DeepSpeed and Megatron ask
+ * the fraction of elements (of examples, for perExample) the call changed — what users of PyTorch, DeepSpeed and Megatron ask
  * their trainers for. Nothing here runs unless asked: a plain call pays nothing.
  */
 import { invalid } from './errors.js';
@@ -11,7 +11,10 @@ import type { StrategyContext } from './strategies/strategy-context.js';
 export interface TelemetryOptions {
   /** Report the `topK` tensors with the largest norms before clipping (`report.topTensors`). */
   readonly topK?: number;
-  /** Report the fraction of all elements whose value the call changed (`report.clippedFraction`). */
+  /**
+   * Report the fraction of all elements whose value the call changed (`report.clippedFraction`);
+   * for a call with perExample steps, the fraction of their examples that were clipped.
+   */
   readonly clippedFraction?: boolean;
 }
 
@@ -48,7 +51,13 @@ export function* telemetryOf<T>(
       .sort((a, b) => (Number.isNaN(a.norm) ? -1 : Number.isNaN(b.norm) ? 1 : b.norm - a.norm))
       .slice(0, options.topK);
   }
-  if (options.clippedFraction === true) {
+  const perExample = perExampleReports(report);
+  if (options.clippedFraction === true && perExample.length > 0) {
+    // Per-example clipping counts examples (a batch sum has no element to compare with its input).
+    const examples = perExample.reduce((total, step) => total + (step.examples ?? 0), 0);
+    const clipped = perExample.reduce((total, step) => total + (step.clippedExamples ?? 0), 0);
+    fields.clippedFraction = report.skipped || examples === 0 ? 0 : clipped / examples;
+  } else if (options.clippedFraction === true) {
     let total = 0;
     let changed = 0;
     for (const [i, input] of inputs.entries()) {
@@ -66,4 +75,10 @@ export function* telemetryOf<T>(
     fields.clippedFraction = total === 0 ? 0 : changed / total;
   }
   return fields;
+}
+
+/** The reports of the call's perExample steps, at any depth of chains and groups. */
+function perExampleReports(report: ClipReport): ClipReport[] {
+  if (report.kind === 'perExample') return [report];
+  return (report.steps ?? []).flatMap(perExampleReports);
 }

@@ -6,26 +6,39 @@ import { normOfSummaries } from './report-norms.js';
 import { screenedSummaries } from './screened-summaries.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 
-/** Steps applied in order; a skipped step skips the whole update. */
+/**
+ * Steps applied in order; a skipped step skips the whole update. A step that changes the shapes
+ * (perExample's batch sum) hands the next steps a context with the new shapes.
+ */
 export function* runChain<T>(
   spec: ResolvedChainSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
-  runStep: (step: ResolvedSpec, tensors: readonly T[]) => Steps<StrategyOutput<T>>,
+  runStep: (
+    step: ResolvedSpec,
+    tensors: readonly T[],
+    context: StrategyContext<T>,
+  ) => Steps<StrategyOutput<T>>,
 ): Steps<StrategyOutput<T>> {
   if (spec.steps.length === 0) return yield* emptyChain(spec, tensors, context);
   let current: readonly T[] = tensors;
+  let stepContext = context;
   const steps: ClipReport[] = [];
   for (const step of spec.steps) {
-    const output = yield* runStep(step, current);
+    const output = yield* runStep(step, current, stepContext);
     steps.push(output.report);
     if (output.report.skipped) {
       // A skipped step skips the whole update: hand back the chain's own input.
       return { tensors: [...tensors], report: chainReport(steps, true) };
     }
     current = output.tensors;
+    if (output.shapes !== undefined) stepContext = { ...stepContext, shapes: output.shapes };
   }
-  return { tensors: [...current], report: chainReport(steps, false) };
+  return {
+    tensors: [...current],
+    report: chainReport(steps, false),
+    ...(stepContext === context ? {} : { shapes: stepContext.shapes }),
+  };
 }
 
 /** No steps: the identity, but the chain's own non-finite policy still applies. */

@@ -4,10 +4,13 @@
  * own state. Each tensor belongs to the first group that lists it by name or whose glob matches;
  * the rest go to `rest` (or pass unchanged). A skipped group skips the whole update.
  */
+import type { TensorSummary } from '../backend.js';
 import { ClipError } from '../errors.js';
 import type { Steps } from '../kernel-steps.js';
 import type { ClipReport } from '../report.js';
 import type { ResolvedNormGroupsSpec, ResolvedSpec } from '../spec.js';
+import { summarize, wholeLayouts } from './kernel-calls.js';
+import { normOfSummaries } from './report-norms.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 
 export function* runNormGroups<T>(
@@ -22,6 +25,7 @@ export function* runNormGroups<T>(
 ): Steps<StrategyOutput<T>> {
   const members = assignGroups(spec, context.names);
   const outputs = [...tensors];
+  const shapes = [...context.shapes];
   const reports: ClipReport[] = [];
   const parts: { spec: ResolvedSpec; indices: number[] }[] = spec.groups.map((group, g) => ({
     spec: group.spec,
@@ -42,9 +46,50 @@ export function* runNormGroups<T>(
     }
     part.indices.forEach((i, k) => {
       outputs[i] = output.tensors[k] as T;
+      if (output.shapes !== undefined) shapes[i] = output.shapes[k] as readonly number[];
     });
   }
-  return { tensors: outputs, report: groupsReport(reports, false) };
+  const perTensorNorms = context.perTensorNorms
+    ? yield* groupedTensorNorms(context, tensors, parts, reports)
+    : undefined;
+  return {
+    tensors: outputs,
+    report: { ...groupsReport(reports, false), ...(perTensorNorms === undefined ? {} : { perTensorNorms }) },
+    ...(shapes.some((shape, i) => shape !== context.shapes[i]) ? { shapes } : {}),
+  };
+}
+
+/**
+ * Each tensor's norm as its group measured it (its spec's order); the L2 norm for a tensor outside
+ * every group and without `rest`, which no spec measured.
+ */
+function* groupedTensorNorms<T>(
+  context: StrategyContext<T>,
+  tensors: readonly T[],
+  parts: readonly { indices: number[] }[],
+  reports: readonly ClipReport[],
+): Steps<number[]> {
+  const norms: (number | undefined)[] = new Array(tensors.length).fill(undefined);
+  parts.forEach((part, g) => {
+    const measured = reports[g]?.perTensorNorms;
+    part.indices.forEach((i, k) => {
+      norms[i] = measured?.[k];
+    });
+  });
+  const missing = norms.flatMap((norm, i) => (norm === undefined ? [i] : []));
+  if (missing.length > 0) {
+    const sub = subContext(context, missing);
+    const summaries = yield* summarize(
+      sub,
+      missing.map((i) => tensors[i] as T),
+      2,
+      wholeLayouts(sub),
+    );
+    missing.forEach((i, k) => {
+      norms[i] = normOfSummaries([summaries[k] as TensorSummary], 2);
+    });
+  }
+  return norms as number[];
 }
 
 /** Per tensor, the index of its group, or -1 for the rest. */

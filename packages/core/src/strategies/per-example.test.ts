@@ -54,6 +54,49 @@ describe('perExample (DP-SGD)', () => {
     expect(report.scale).not.toBe(Math.fround(1 / 13));
   });
 
+  it('hands the later steps of a chain the batch-reduced shapes', async () => {
+    // blockRms after the sum sees a tensor of 2 elements (threshold 0.1 · √2), not the batch's 6.
+    const chain = await clip(gradients(), {
+      kind: 'chain',
+      steps: [
+        { kind: 'perExample', maxNorm: 1 },
+        { kind: 'blockRms', threshold: 0.1 },
+      ],
+    });
+    const summed = await clip(gradients(), { kind: 'perExample', maxNorm: 1 });
+    const alone = await clip(summed.gradients, { kind: 'blockRms', threshold: 0.1 });
+    expect(chain.gradients.map((g) => g.shape)).toEqual([[2], []]);
+    expect(chain.report.steps?.[1]?.perTensorThresholds).toEqual(alone.report.perTensorThresholds);
+    expect(chain.report.steps?.[1]?.perTensorThresholds?.[0]).toBe(0.1 * Math.SQRT2);
+    chain.gradients.forEach((g, i) => {
+      expect(g.values).toEqual(alone.gradients[i]?.values);
+    });
+    // Inside a group too: the group's outputs keep their reduced shapes.
+    const grouped = await clip(
+      [
+        { name: 'a', ...gradients()[0] },
+        { name: 'b', ...gradients()[1] },
+      ],
+      {
+        kind: 'groups',
+        groups: [{ name: 'dp', tensors: ['a', 'b'], spec: { kind: 'perExample', maxNorm: 1 } }],
+      },
+      { perTensorNorms: true },
+    );
+    expect(grouped.gradients.map((g) => g.shape)).toEqual([[2], []]);
+    expect(grouped.report.perTensorNorms).toEqual(
+      [Math.sqrt(9 + 0.09 + 25), Math.sqrt(16 + 0.16 + 144)].map((n) => expect.closeTo(n, 6)),
+    );
+  });
+
+  it('reports the norm of each tensor over the whole batch, and the batch size', async () => {
+    const { report } = await clip(gradients(), { kind: 'perExample', maxNorm: 1 }, { perTensorNorms: true });
+    const squares = (values: number[]) => Math.sqrt(values.reduce((sum, v) => sum + Math.fround(v) ** 2, 0));
+    expect(report.perTensorNorms?.[0]).toBeCloseTo(squares([3, 0.3, 5]), 12);
+    expect(report.perTensorNorms?.[1]).toBeCloseTo(squares([4, 0.4, 12]), 12);
+    expect(report.examples).toBe(3);
+  });
+
   it('refuses tensors without a common batch axis, and bad options, naming the field', async () => {
     await expect(
       clip(

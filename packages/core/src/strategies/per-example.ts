@@ -14,7 +14,7 @@ import { sliceLayout } from '../slice-layout.js';
 import type { ResolvedPerExampleSpec } from '../spec.js';
 import { exactSliceSums, sameDecision } from './certified-decisions.js';
 import { hostValues, scaleTensors } from './kernel-calls.js';
-import { normOfSummaries } from './report-norms.js';
+import { normOfSummaries, perTensorNormsOf } from './report-norms.js';
 import { scaleRequest } from './scale-request.js';
 import { screenedSummaries } from './screened-summaries.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
@@ -86,7 +86,10 @@ export function* runPerExample<T>(
       nonFiniteCount: screened.nonFiniteCount,
       skipped: false,
       clippedExamples,
+      examples: batch,
+      ...perTensorNormsOf(context, summaries, spec.p),
     },
+    ...(spec.reduce === 'none' ? {} : { shapes: context.shapes.map((shape) => shape.slice(1)) }),
   };
 }
 

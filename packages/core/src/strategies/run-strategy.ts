@@ -33,7 +33,9 @@ export function* runStrategy<T>(
     case 'globalNorm':
       return yield* runGlobalNorm(spec, tensors, context);
     case 'chain':
-      return yield* runChain(spec, tensors, context, (step, current) => runStrategy(step, current, context));
+      return yield* runChain(spec, tensors, context, (step, current, stepContext) =>
+        runStrategy(step, current, stepContext),
+      );
     case 'lossScaled':
       return yield* runLossScaled(spec, tensors, context);
     case 'groups':

@@ -26,6 +26,11 @@ export interface DecisionTally {
 export interface StrategyOutput<T> {
   readonly tensors: T[];
   readonly report: ClipReport;
+  /**
+   * The outputs' shapes when the strategy changed them (perExample's batch sum or mean drops axis
+   * 0); absent: the inputs' shapes. Later chain steps and the telemetry read them.
+   */
+  readonly shapes?: readonly (readonly number[])[];
 }
 
 /** A fresh context for one call over `entries` (names and shapes already validated). */
