@@ -358,6 +358,15 @@ describe('the kinds beyond value, norm and globalNorm', () => {
         nonFinite,
         groups: [{ name: 'dp', pattern: 'dense/*', spec: { kind: 'perExample', maxNorm: 0.5 } }],
       });
+      // Steps after a batch sum see the reduced shapes (blockRms's √size counts them).
+      specs.push({
+        kind: 'chain',
+        nonFinite,
+        steps: [
+          { kind: 'perExample', maxNorm: 0.8 },
+          { kind: 'blockRms', threshold: 0.05 },
+        ],
+      });
     }
     for (const [k, spec] of specs.entries()) {
       await expectExportMatchesOracle(spec, gradients(k % 2 === 0 ? 1 : 0.2, k % 3 === 0), k % 2 === 1);
