@@ -73,10 +73,7 @@ describe('perExample (DP-SGD)', () => {
     });
     // Inside a group too: the group's outputs keep their reduced shapes.
     const grouped = await clip(
-      [
-        { name: 'a', ...gradients()[0] },
-        { name: 'b', ...gradients()[1] },
-      ],
+      gradients().map((gradient, i) => ({ name: i === 0 ? 'a' : 'b', ...gradient })),
       {
         kind: 'groups',
         groups: [{ name: 'dp', tensors: ['a', 'b'], spec: { kind: 'perExample', maxNorm: 1 } }],
