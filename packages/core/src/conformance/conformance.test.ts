@@ -3,7 +3,7 @@ import type { BackendManifest, ClipBackend, ConformanceFailureKind } from '../ba
 import { float32Bits, float32FromBits } from '../float32.js';
 import type { HostTensor } from '../reference/host-tensor.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
-import { conformanceCases, runConformance } from './index.js';
+import { conformanceCases, runConformance, sequenceCases } from './index.js';
 import { describeConformance } from './vitest.js';
 
 // The kit must pass on the oracle…
@@ -224,5 +224,46 @@ describe('opt-outs come only from the manifest', () => {
     const run = await runConformance({ create: async () => loose, cases: seedCase });
     expect(run.outcomes[0]?.status).toBe('pass');
     expect(run.outcomes[0]?.measuredUlp).toBe(1);
+  });
+});
+
+describe('runConformance runs the sequence cases', () => {
+  it('runs the whole kit by default, sequence cases after single cases, and none when cases are chosen', async () => {
+    const total: number[] = [];
+    // The fake skips the 2^24-element cases (no largeTensors): the default run stays fast.
+    const run = await runConformance({
+      create: async () => fake({}),
+      onCase: (_, index, count) => total.push(index === count - 1 ? count : -1),
+    });
+    const ids = run.outcomes.map((outcome) => outcome.caseId);
+    expect(ids.slice(-sequenceCases.length)).toEqual(sequenceCases.map((testCase) => testCase.id));
+    expect(ids).toHaveLength(conformanceCases.length + sequenceCases.length);
+    expect(total.at(-1)).toBe(ids.length);
+    expect(run.passed).toBe(true);
+    const chosen = await runConformance({
+      create: async () => fake({}),
+      cases: conformanceCases.slice(0, 1),
+    });
+    expect(chosen.outcomes).toHaveLength(1);
+  });
+
+  it('fails a backend whose state-feeding norms are wrong', async () => {
+    // A norm off by one float32 ULP before rounding moves every adaptive threshold after it.
+    const drifting = fake({
+      summarize: async (tensors, request) => {
+        const summarize = reference.summarize as NonNullable<ClipBackend<HostTensor>['summarize']>;
+        const summaries = await summarize.call(reference, tensors, request);
+        return summaries.map((summary) => ({
+          ...summary,
+          sums: summary.sums.map((sum) => sum * (1 + 2 ** -20)),
+        }));
+      },
+    });
+    const run = await runConformance({ create: async () => drifting, cases: [], sequenceCases });
+    expect(run.outcomes).toHaveLength(sequenceCases.length);
+    expect(run.passed).toBe(false);
+    expect(run.outcomes.filter((outcome) => outcome.status === 'fail').length).toBeGreaterThan(
+      sequenceCases.length / 2,
+    );
   });
 });
