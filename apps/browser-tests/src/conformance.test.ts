@@ -3,13 +3,13 @@
  * the oracle, or only the differences the backend's manifest declares (measured at start, with the
  * reason). One Chromium for the file; each target gets a fresh page.
  */
-import { boundaryCases, conformanceCases } from '@gradclip/core/conformance';
+import { boundaryCases, conformanceCases, sequenceCases } from '@gradclip/core/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, openBrowserSession } from './browser-session.js';
 import { BROWSER_TARGETS, type BrowserTarget, type PageName } from './browser-targets.js';
 
 const LARGE = new Set(conformanceCases.filter((c) => c.requires?.includes('largeTensors')).map((c) => c.id));
-const KIT_IDS = new Set(conformanceCases.map((c) => c.id));
+const KIT_IDS = new Set([...conformanceCases, ...sequenceCases].map((c) => c.id));
 const BOUNDARY_IDS = boundaryCases().map((c) => c.id);
 const SMALL_CASE_IDS = conformanceCases.filter((c) => !LARGE.has(c.id)).map((c) => c.id);
 
@@ -51,6 +51,8 @@ describe('the conformance kit in headless Chromium', () => {
       expect(result.backend.id.split(':')[0]).toBe(target.label.split(':')[0]);
       expect(result.crossOriginIsolated).toBe(target.isolated);
       expect(result.counts.pass).toBeGreaterThan(140);
+      // The stateful kinds and agc too: every sequence case ran (passed, or a declared difference).
+      expect(result.sequenceCases).toBe(sequenceCases.length);
       // backend-wasm runs Web Workers only where the page is cross-origin isolated.
       if (target.page === 'wasm')
         expect(result.backend.name).toMatch(target.isolated ? /2 threads/ : /1 thread\)/);

@@ -1,5 +1,10 @@
 /** The parity page's run: the conformance kit on every live backend, case by case. */
-import { type CaseOutcome, conformanceCases, runConformance } from '@gradclip/core/conformance';
+import {
+  type CaseOutcome,
+  conformanceCases,
+  runConformance,
+  sequenceCases,
+} from '@gradclip/core/conformance';
 import { LIVE_BACKENDS } from './backends.js';
 
 export interface Cell {
@@ -11,9 +16,13 @@ export interface Cell {
   maxUlp: number;
 }
 
-export const STRATEGIES = ['value', 'norm', 'globalNorm', 'chain'] as const;
+/** Columns: the single cases by strategy, the other kinds' cases, and the multi-step sequences. */
+export const STRATEGIES = ['value', 'norm', 'globalNorm', 'chain', 'kinds', 'sequences'] as const;
+
+const SEQUENCE_IDS = new Set(sequenceCases.map((testCase) => testCase.id));
 
 export function strategyOf(caseId: string): string {
+  if (SEQUENCE_IDS.has(caseId)) return 'sequences';
   return caseId.split('/')[0] ?? caseId;
 }
 
@@ -30,7 +39,9 @@ export function emptyMatrix(includeLarge: boolean): Record<string, Record<string
   for (const backend of LIVE_BACKENDS) {
     matrix[backend.id] = {};
     for (const strategy of STRATEGIES) {
-      const total = pageCases(includeLarge).filter((c) => strategyOf(c.id) === strategy).length;
+      const total = [...pageCases(includeLarge), ...sequenceCases].filter(
+        (c) => strategyOf(c.id) === strategy,
+      ).length;
       (matrix[backend.id] as Record<string, Cell>)[strategy] = {
         pass: 0,
         fail: 0,
@@ -61,6 +72,7 @@ export async function runParity(
       const run = await runConformance({
         create: backend.create,
         cases: pageCases(includeLarge),
+        sequenceCases,
         onCase: (outcome) => {
           if (outcome.status === 'fail' || outcome.status === 'unexpected-pass') differences++;
           onCase(backend.id, outcome);

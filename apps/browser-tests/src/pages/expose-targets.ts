@@ -11,11 +11,14 @@ import {
   checkConcurrency,
   conformanceCases,
   runConformance,
+  sequenceCases,
 } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import { type PageCase, type PageCasesRun, runCases } from './run-cases.js';
 
 export type TargetFactory = () => Promise<ClipBackend<unknown>>;
+
+const sequenceIds = new Set(sequenceCases.map((testCase) => testCase.id));
 
 /** What the Node side gets back from one conformance run in the page (JSON-safe). */
 export interface PageConformanceResult {
@@ -33,6 +36,8 @@ export interface PageConformanceResult {
   /** Largest ULP distance over the cases that passed (0: those are bit-identical). */
   readonly maxUlpOfPassed: number;
   readonly crossOriginIsolated: boolean;
+  /** Sequence cases (stateful kinds, agc) that ran rather than being skipped for a capability. */
+  readonly sequenceCases: number;
   readonly durationMs: number;
   /** The slowest cases, for keeping the test budget. */
   readonly slowest: readonly { caseId: string; ms: number }[];
@@ -70,7 +75,7 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
     labels: Object.keys(targets),
     async conformance(label, caseIds) {
       const started = performance.now();
-      // The kit and the exactness issue's rounding-boundary cases.
+      // The kit (its sequence cases always: the stateful kinds and agc) and the rounding-boundary cases.
       const pool = [...conformanceCases, ...boundaryCases()];
       const cases = caseIds === undefined ? pool : pool.filter((c) => caseIds.includes(c.id));
       let manifestMaxUlp = 0;
@@ -82,6 +87,7 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
           return backend;
         },
         cases,
+        sequenceCases,
       });
       const notPassed = run.outcomes
         .filter((outcome) => outcome.status !== 'pass')
@@ -114,6 +120,9 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
             .map((outcome) => outcome.measuredUlp),
         ),
         crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+        sequenceCases: run.outcomes.filter(
+          (outcome) => sequenceIds.has(outcome.caseId) && outcome.status !== 'skip',
+        ).length,
         durationMs: performance.now() - started,
         slowest: [...run.outcomes]
           .sort((a, b) => b.durationMs - a.durationMs)
