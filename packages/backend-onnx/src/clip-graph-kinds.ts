@@ -12,8 +12,9 @@ import {
   type ResolvedSpec,
 } from '@gradclip/core';
 import { unitAxes } from '@gradclip/core/backend';
+import { decide, resolveAxes } from './clip-graph-norms.js';
 import type { GraphTensor } from './clip-graph-ops.js';
-import { decide, type KindInput, type KindResult, resolveAxes } from './clip-graph-strategies.js';
+import type { KindInput, KindResult } from './clip-graph-strategies.js';
 import type { Dimension } from './graph-builder.js';
 import { ElementType } from './onnx-schema.js';
 
