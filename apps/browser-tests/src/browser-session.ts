@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConcurrencyOutcome } from '@gradclip/core/conformance';
+import type { ConcurrencyOutcome, SequenceCase } from '@gradclip/core/conformance';
 import type { Browser, Page } from 'playwright-core';
 import { type BrowserTarget, type PageName, pageEntry } from './browser-targets.js';
 import { launchChromium } from './chromium.js';
@@ -23,8 +23,15 @@ export interface BrowserSession {
   conformance(target: BrowserTarget, caseIds?: readonly string[]): Promise<PageConformanceResult>;
   /** The kit's concurrency check on one target in a fresh page. */
   concurrency(target: BrowserTarget): Promise<ConcurrencyOutcome>;
-  /** Runs cases through one target in a fresh page and returns its outputs (parity rows). */
-  cases(target: BrowserTarget, cases: readonly PageCase[]): Promise<PageCasesRun>;
+  /**
+   * Runs cases through one target in a fresh page and returns its outputs (parity rows), then the
+   * outcomes of the sequence cases, judged in the page.
+   */
+  cases(
+    target: BrowserTarget,
+    cases: readonly PageCase[],
+    sequences?: readonly SequenceCase[],
+  ): Promise<PageCasesRun>;
   close(): Promise<void>;
 }
 
@@ -86,13 +93,13 @@ export async function openBrowserSession(options: BrowserSessionOptions): Promis
         await page.close();
       }
     },
-    async cases(target, cases) {
+    async cases(target, cases, sequences = []) {
       const page = await openPage(target.page, target.isolated);
       try {
-        return await page.evaluate(([label, list]) => (globalThis.gradclip as PageApi).cases(label, list), [
-          target.label,
-          cases,
-        ] as const);
+        return await page.evaluate(
+          ([label, list, sequenceList]) => (globalThis.gradclip as PageApi).cases(label, list, sequenceList),
+          [target.label, cases, sequences] as const,
+        );
       } finally {
         await page.close();
       }

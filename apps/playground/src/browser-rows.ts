@@ -15,6 +15,7 @@ import {
   type PageCasesRun,
 } from '@gradclip/browser-tests';
 import type { NamedHostTensor } from '@gradclip/core';
+import type { SequenceCase } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
 import {
   type Called,
@@ -23,6 +24,7 @@ import {
   comparedResult,
   type ParityResult,
   type ParityRun,
+  sequenceResult,
   skippedResult,
   unavailableEntry,
   uncountedSummary,
@@ -34,11 +36,8 @@ export const BROWSER_ELEMENT_LIMIT = 1 << 20;
 
 export interface BrowserParityOptions {
   readonly cases: readonly ParityCase[];
-  /**
-   * The run's sequence cases: the page protocol carries single calls only, so each browser row lists
-   * them as skipped.
-   */
-  readonly sequenceCaseIds?: readonly string[];
+  /** The run's sequence cases: judged in the page by the kit's `checkSequenceCase`. */
+  readonly sequenceCases?: readonly SequenceCase[];
   /** Default: every browser target. */
   readonly targets?: readonly BrowserTarget[];
   readonly onProgress?: (done: number, total: number, label: string) => void;
@@ -54,8 +53,8 @@ const elementsOf = (testCase: ParityCase) =>
 /** Runs the browser rows; merge the runs with the Node ones (`mergeParityRuns`). */
 export async function runBrowserParity(options: BrowserParityOptions): Promise<ParityRun[]> {
   const targets = options.targets ?? BROWSER_TARGETS;
-  const sequenceIds = options.sequenceCaseIds ?? [];
-  const caseCount = options.cases.length + sequenceIds.length;
+  const sequences = options.sequenceCases ?? [];
+  const caseCount = options.cases.length + sequences.length;
   const sendable = options.cases.filter((testCase) => elementsOf(testCase) <= BROWSER_ELEMENT_LIMIT);
   const encode = (tensors: readonly NamedHostTensor[]) =>
     tensors.map((tensor) => ({
@@ -84,7 +83,7 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
       options.onProgress?.(index, targets.length, `${target.id} (headless Chromium)`);
       let run: PageCasesRun;
       try {
-        run = await session.cases(target, encoded);
+        run = await session.cases(target, encoded, sequences);
       } catch (error) {
         runs.push(unavailable(target, (error as Error).message, caseCount));
         continue;
@@ -131,9 +130,14 @@ export async function runBrowserParity(options: BrowserParityOptions): Promise<P
         const verdict = compare(oracle, actual, run.manifest.maxUlp);
         results.push(comparedResult(testCase.id, target.id, run.manifest, verdict, actual));
       }
-      for (const id of sequenceIds) {
-        results.push(skippedResult(id, target.id, 'a sequence case: the page protocol runs single calls'));
-      }
+      sequences.forEach((testCase, k) => {
+        const outcome = run.sequenceOutcomes[k];
+        results.push(
+          outcome === undefined
+            ? skippedResult(testCase.id, target.id, 'the page returned no outcome for it')
+            : sequenceResult(outcome, target.id, testCase.steps.length),
+        );
+      });
       runs.push({
         backends: [
           {

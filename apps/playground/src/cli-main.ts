@@ -197,7 +197,7 @@ async function parity(settings: Settings, io: PlaygroundCliIo): Promise<ParityRu
     children.push(
       ...(await runBrowserParity({
         cases,
-        sequenceCaseIds: sequences.map((testCase) => testCase.id),
+        sequenceCases: sequences,
         onProgress: (done, total, label) => progress.update(done, total, label),
       })),
     );

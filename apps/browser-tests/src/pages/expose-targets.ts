@@ -11,6 +11,7 @@ import {
   checkConcurrency,
   conformanceCases,
   runConformance,
+  type SequenceCase,
   sequenceCases,
 } from '@gradclip/core/conformance';
 import { createReferenceBackend } from '@gradclip/core/reference';
@@ -48,8 +49,15 @@ export interface PageApi {
   conformance(label: string, caseIds?: readonly string[]): Promise<PageConformanceResult>;
   /** The kit's concurrency check: overlapping clip calls on one backend give the bits of each alone. */
   concurrency(label: string): Promise<ConcurrencyOutcome>;
-  /** Runs cases through one backend (the parity rows); the caller compares with the oracle. */
-  cases(label: string, cases: readonly PageCase[]): Promise<PageCasesRun>;
+  /**
+   * Runs cases through one backend (the parity rows; the caller compares them with the oracle), then
+   * judges the sequence cases in the page.
+   */
+  cases(
+    label: string,
+    cases: readonly PageCase[],
+    sequences?: readonly SequenceCase[],
+  ): Promise<PageCasesRun>;
 }
 
 declare global {
@@ -138,6 +146,6 @@ export function exposeTargets(pageTargets: Readonly<Record<string, TargetFactory
         await backend.dispose();
       }
     },
-    cases: (label, cases) => runCases(factoryOf(targets, label), cases),
+    cases: (label, cases, sequences) => runCases(factoryOf(targets, label), cases, sequences),
   };
 }

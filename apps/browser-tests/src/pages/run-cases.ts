@@ -1,9 +1,12 @@
 /**
  * Browser side of the parity rows: runs cases through one backend in the page (fromHost, clip,
- * toHost) and returns what came out; the Node side compares it with the oracle.
+ * toHost) and returns what came out; the Node side compares it with the oracle. Sequence cases
+ * (many calls on one clipper) are judged here by the kit's checkSequenceCase against the
+ * expectations they state, and come back as outcomes.
  */
 import type { ClipBackend, ClipReport } from '@gradclip/core';
 import type { BackendManifest } from '@gradclip/core/backend';
+import { type CaseOutcome, checkSequenceCase, type SequenceCase } from '@gradclip/core/conformance';
 import { callClip } from '../call-clip.js';
 import { float32FromBase64, float32ToBase64 } from '../float32-base64.js';
 
@@ -34,6 +37,8 @@ export interface PageCasesRun {
   readonly backend: { readonly id: string; readonly name: string; readonly version: string };
   readonly manifest: BackendManifest;
   readonly results: readonly PageCaseResult[];
+  /** One per sequence case asked for, in order (outputs not kept). */
+  readonly sequenceOutcomes: readonly CaseOutcome[];
 }
 
 const decode = (tensors: readonly EncodedTensor[]) =>
@@ -67,15 +72,19 @@ async function runOne<T>(backend: ClipBackend<T>, testCase: PageCase): Promise<P
 export async function runCases(
   create: () => Promise<ClipBackend<unknown>>,
   cases: readonly PageCase[],
+  sequences: readonly SequenceCase[] = [],
 ): Promise<PageCasesRun> {
   const backend = await create();
   try {
     const results: PageCaseResult[] = [];
     for (const testCase of cases) results.push(await runOne(backend, testCase));
+    const sequenceOutcomes: CaseOutcome[] = [];
+    for (const testCase of sequences) sequenceOutcomes.push(await checkSequenceCase(backend, testCase));
     return {
       backend: { id: backend.id, name: backend.name, version: backend.version },
       manifest: JSON.parse(JSON.stringify(backend.manifest)) as BackendManifest,
       results,
+      sequenceOutcomes,
     };
   } finally {
     await backend.dispose();
