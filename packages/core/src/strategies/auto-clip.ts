@@ -7,12 +7,9 @@
  */
 import type { Steps } from '../kernel-steps.js';
 import type { ResolvedAutoClipSpec } from '../spec.js';
-import { certifiedFloat32Norms, isStateNorm } from './certified-norms.js';
-import { wholeLayouts } from './kernel-calls.js';
-import { perTensorNormsOf } from './report-norms.js';
-import { screenedSummaries } from './screened-summaries.js';
+import { isStateNorm } from './certified-norms.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
-import { clipGlobalAt } from './threshold-clip.js';
+import { clipAtStateThreshold } from './threshold-clip.js';
 
 /** AutoClip's state: every norm recorded (the last `window`), oldest first, and the same sorted. */
 export interface AutoClipMemory {
@@ -24,43 +21,21 @@ export interface AutoClipMemory {
 
 export const FRESH_AUTO_CLIP: AutoClipMemory = { step: 0, history: [], sorted: [] };
 
-export function* runAutoClip<T>(
+export function runAutoClip<T>(
   spec: ResolvedAutoClipSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
 ): Steps<StrategyOutput<T>> {
-  const layouts = wholeLayouts(context);
-  const screened = yield* screenedSummaries(spec, tensors, context, 2, layouts);
-  if (screened.done) return screened.output;
-  const input = screened.tensors;
-  const { global } = yield* certifiedFloat32Norms(context, input, screened.summaries, {
-    p: 2,
-    perTensor: false,
+  return clipAtStateThreshold(spec, tensors, context, FRESH_AUTO_CLIP, (memory, norm) => {
+    // A norm that is not finite (NaN or ±∞ under "propagate", or above the float32 range) never
+    // enters the history: one such value would poison every later percentile.
+    const next = isStateNorm(norm)
+      ? recordNorm(memory, norm, spec.window)
+      : { ...memory, step: memory.step + 1 };
+    const threshold =
+      next.sorted.length === 0 ? Number.POSITIVE_INFINITY : linearPercentile(next.sorted, spec.percentile);
+    return { threshold, next };
   });
-  const memory = (context.state.read(spec) as AutoClipMemory | undefined) ?? FRESH_AUTO_CLIP;
-  // A norm that is not finite (NaN or ±∞ under "propagate", or above the float32 range) never
-  // enters the history: one such value would poison every later percentile.
-  const next = isStateNorm(global)
-    ? recordNorm(memory, global, spec.window)
-    : { ...memory, step: memory.step + 1 };
-  context.state.write(spec, next);
-  const threshold =
-    next.sorted.length === 0 ? Number.POSITIVE_INFINITY : linearPercentile(next.sorted, spec.percentile);
-  const clip = yield* clipGlobalAt(context, input, screened.summaries, threshold);
-  return {
-    tensors: clip.tensors,
-    report: {
-      kind: 'autoClip',
-      normBefore: clip.norm,
-      normAfter: clip.decision.apply ? clip.norm * clip.decision.scale : clip.norm,
-      scale: clip.decision.scale,
-      clipped: clip.decision.apply,
-      nonFiniteCount: screened.nonFiniteCount,
-      skipped: false,
-      threshold,
-      ...perTensorNormsOf(context, screened.summaries, 2),
-    },
-  };
 }
 
 /** The history after recording `norm`: appended, the oldest dropped beyond `window`. */

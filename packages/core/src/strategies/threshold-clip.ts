@@ -7,12 +7,52 @@ import type { TensorSummary } from '../backend.js';
 import { decideScale, normFromPowerSum, type ScaleDecision } from '../clip-math.js';
 import type { Steps } from '../kernel-steps.js';
 import { type SliceLayout, wholeTensorLayout } from '../slice-layout.js';
+import type { ResolvedAutoClipSpec, ResolvedZClipSpec } from '../spec.js';
 import { certifiedGlobalDecision, certifiedSliceDecisions, sameDecision } from './certified-decisions.js';
+import { certifiedFloat32Norms } from './certified-norms.js';
 import { applyDecision } from './global-norm.js';
-import { scaleTensors } from './kernel-calls.js';
-import { normOfSummaries } from './report-norms.js';
+import { scaleTensors, wholeLayouts } from './kernel-calls.js';
+import { normOfSummaries, perTensorNormsOf } from './report-norms.js';
 import { scaleRequest } from './scale-request.js';
-import type { StrategyContext } from './strategy-context.js';
+import { screenedSummaries } from './screened-summaries.js';
+import type { StrategyContext, StrategyOutput } from './strategy-context.js';
+
+/**
+ * A kind with one global threshold from its state (autoClip, zClip): the non-finite policy, the
+ * certified float32 L2 norm, one pure state step `advance(memory, norm)` giving the threshold and
+ * the next state (written for the clipper to commit), then the clip at that threshold.
+ */
+export function* clipAtStateThreshold<T, M>(
+  spec: ResolvedAutoClipSpec | ResolvedZClipSpec,
+  tensors: readonly T[],
+  context: StrategyContext<T>,
+  fresh: M,
+  advance: (memory: M, norm: number) => { readonly threshold: number; readonly next: M },
+): Steps<StrategyOutput<T>> {
+  const screened = yield* screenedSummaries(spec, tensors, context, 2, wholeLayouts(context));
+  if (screened.done) return screened.output;
+  const { global } = yield* certifiedFloat32Norms(context, screened.tensors, screened.summaries, {
+    p: 2,
+    perTensor: false,
+  });
+  const { threshold, next } = advance((context.state.read(spec) as M | undefined) ?? fresh, global);
+  context.state.write(spec, next);
+  const clip = yield* clipGlobalAt(context, screened.tensors, screened.summaries, threshold);
+  return {
+    tensors: clip.tensors,
+    report: {
+      kind: spec.kind,
+      normBefore: clip.norm,
+      normAfter: clip.decision.apply ? clip.norm * clip.decision.scale : clip.norm,
+      scale: clip.decision.scale,
+      clipped: clip.decision.apply,
+      nonFiniteCount: screened.nonFiniteCount,
+      skipped: false,
+      threshold,
+      ...perTensorNormsOf(context, screened.summaries, 2),
+    },
+  };
+}
 
 export interface GlobalClip<T> {
   readonly tensors: T[];

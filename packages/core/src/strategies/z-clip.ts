@@ -17,12 +17,9 @@
 import type { Steps } from '../kernel-steps.js';
 import { ExactSum } from '../math/exact-sum.js';
 import type { ResolvedZClipSpec } from '../spec.js';
-import { certifiedFloat32Norms, isStateNorm } from './certified-norms.js';
-import { wholeLayouts } from './kernel-calls.js';
-import { perTensorNormsOf } from './report-norms.js';
-import { screenedSummaries } from './screened-summaries.js';
+import { isStateNorm } from './certified-norms.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
-import { clipGlobalAt } from './threshold-clip.js';
+import { clipAtStateThreshold } from './threshold-clip.js';
 
 /** ZClip's state. `mean`/`variance` are null until the warm-up buffer has filled. */
 export interface ZClipMemory {
@@ -42,37 +39,14 @@ export interface ZClipStep {
   readonly next: ZClipMemory;
 }
 
-export function* runZClip<T>(
+export function runZClip<T>(
   spec: ResolvedZClipSpec,
   tensors: readonly T[],
   context: StrategyContext<T>,
 ): Steps<StrategyOutput<T>> {
-  const layouts = wholeLayouts(context);
-  const screened = yield* screenedSummaries(spec, tensors, context, 2, layouts);
-  if (screened.done) return screened.output;
-  const input = screened.tensors;
-  const { global } = yield* certifiedFloat32Norms(context, input, screened.summaries, {
-    p: 2,
-    perTensor: false,
-  });
-  const memory = (context.state.read(spec) as ZClipMemory | undefined) ?? FRESH_Z_CLIP;
-  const step = zClipStep(spec, memory, global);
-  context.state.write(spec, step.next);
-  const clip = yield* clipGlobalAt(context, input, screened.summaries, step.threshold);
-  return {
-    tensors: clip.tensors,
-    report: {
-      kind: 'zClip',
-      normBefore: clip.norm,
-      normAfter: clip.decision.apply ? clip.norm * clip.decision.scale : clip.norm,
-      scale: clip.decision.scale,
-      clipped: clip.decision.apply,
-      nonFiniteCount: screened.nonFiniteCount,
-      skipped: false,
-      threshold: step.threshold,
-      ...perTensorNormsOf(context, screened.summaries, 2),
-    },
-  };
+  return clipAtStateThreshold(spec, tensors, context, FRESH_Z_CLIP, (memory, norm) =>
+    zClipStep(spec, memory, norm),
+  );
 }
 
 /** One step of ZClip's statistics for the certified float32 norm `norm`. Pure. */
