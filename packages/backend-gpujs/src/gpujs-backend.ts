@@ -17,7 +17,7 @@ import { createExclusiveQueue } from './exclusive-queue.js';
 import { GPUJS_MODES, type GpujsMode, KERNEL_CLASS_OF_MODE, startGpu } from './gpujs-mode.js';
 import { KernelCache } from './kernel-cache.js';
 import { StagingBuffers } from './staging-buffers.js';
-import { summarizeTensors } from './summarize-kernels.js';
+import { summarizeTensors } from './summarize-tensors.js';
 import type { WebgpuSetupOptions } from './webgpu-navigator.js';
 
 export interface GpujsBackendOptions {
