@@ -16,6 +16,12 @@
 /** Elements per partial sum: one thread reduces one chunk of at most this many elements. */
 export const CHUNK = 1024;
 
+/**
+ * Chunks per kernel run (a host batch or a device range): 2^13 chunks of `CHUNK` elements — a batch
+ * of 2^22 elements holds 4096 full chunks, leaving room for the partial chunks of small tensors.
+ */
+export const CHUNK_CAPACITY = 2 ** 13;
+
 /** Rows of the statistics kernel's output, per chunk. */
 export const STATISTICS_ROWS = {
   maxAbs: 0,

@@ -3,12 +3,9 @@ import { runChunkKernels } from './chunk-kernels.js';
 import type { GpujsDeviceData } from './device-tensor.js';
 import { type ElementwiseContext, gatherOnDevice } from './elementwise-kernels.js';
 import type { KernelRecipe } from './kernel-cache.js';
-import { CHUNK, gatherSource } from './kernel-sources.js';
+import { CHUNK, CHUNK_CAPACITY, gatherSource } from './kernel-sources.js';
 import { groupBySlice } from './slice-order.js';
 import { accumulateChunk, type TensorAccumulator } from './tensor-accumulator.js';
-
-/** Chunks per kernel run, as for host batches: 2^13 chunks of 1024 elements. */
-const CHUNK_CAPACITY = 2 ** 13;
 
 const gatherRecipe: KernelRecipe = { name: 'gather', source: gatherSource, constants: {} };
 

@@ -5,12 +5,9 @@
  */
 import { type Batch, bucket, MIN_BATCH, packSegments } from './batches.js';
 import { runChunkKernels, type SummarizeContext } from './chunk-kernels.js';
-import { CHUNK } from './kernel-sources.js';
+import { CHUNK, CHUNK_CAPACITY } from './kernel-sources.js';
 import { groupBySlice } from './slice-order.js';
 import { accumulateChunk, finishOnHost, type TensorAccumulator } from './tensor-accumulator.js';
-
-/** Chunks per batch: a batch of 2^22 elements holds 4096 full chunks, plus room for small tensors. */
-const CHUNK_CAPACITY = 2 ** 13;
 
 /** Below this chunk max, subnormals (< 2^-126) could change a float64 sum of squares. */
 const SUBNORMAL_RELEVANCE = 2 ** -99;
