@@ -4,7 +4,7 @@
  * the same blocks, lanes and tree as the backend's own summaries, hence the same error bound.
  */
 import type { TensorSummary } from '@gradclip/core/backend';
-import { CHUNK_ELEMENTS, JOB_BYTES, jobCount, SUMMARY_MAX, SUMMARY_MIN, SUMMARY_SUM } from './job-list.js';
+import { CHUNK_ELEMENTS, combineSummaryRecords, JOB_BYTES, jobCount } from './job-list.js';
 import { KERNEL_BINARY_UNSHARED_BASE64 } from './kernels/kernel-binary.js';
 import { bytesOfBase64, type KernelExports } from './kernels/kernel-module.js';
 import { blockedSumErrorBound } from './sum-error-bound.js';
@@ -55,18 +55,7 @@ export function foreignSummarizer(heap: ForeignHeap): ForeignSummarizer | undefi
       }
       kernels.summarize(jobs, count, counter, mode);
       view = new DataView(heap.memory.buffer);
-      let min = Number.POSITIVE_INFINITY;
-      let max = Number.NEGATIVE_INFINITY;
-      let sum = 0;
-      for (let j = 0; j < count; j++) {
-        const record = jobs + j * JOB_BYTES;
-        const partMin = view.getFloat32(record + SUMMARY_MIN, true);
-        const partMax = view.getFloat32(record + SUMMARY_MAX, true);
-        if (partMin < min) min = partMin;
-        if (partMax > max) max = partMax;
-        const part = view.getFloat64(record + SUMMARY_SUM, true);
-        sum += mode === 0 && part !== 0 ? Number.NaN : part;
-      }
+      const { min, max, sum } = combineSummaryRecords(view, jobs, count, mode);
       if (!Number.isFinite(sum)) return undefined;
       const maxAbs = length === 0 ? 0 : Math.max(Math.abs(min), Math.abs(max));
       // Mode 0 saw no NaN; ±∞ shows in the extremes.

@@ -51,3 +51,30 @@ export function writeTensorJobs(
 export const SUMMARY_MIN = 24;
 export const SUMMARY_MAX = 28;
 export const SUMMARY_SUM = 32;
+
+/**
+ * One tensor's summarize records (`count` from `firstRecord`) combined: the extremes, and the job
+ * sums added in job order (the tree sum-error-bound.ts counts), so the bits do not depend on which
+ * thread ran which job. Mode 0 (p = ∞) stores the job's NaN flag (0 or 1) as its sum: the combined
+ * sum is NaN when a job saw a NaN, 0 otherwise.
+ */
+export function combineSummaryRecords(
+  view: DataView,
+  firstRecord: number,
+  count: number,
+  mode: number,
+): { min: number; max: number; sum: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let sum = 0;
+  for (let j = 0; j < count; j++) {
+    const record = firstRecord + j * JOB_BYTES;
+    const partMin = view.getFloat32(record + SUMMARY_MIN, true);
+    const partMax = view.getFloat32(record + SUMMARY_MAX, true);
+    if (partMin < min) min = partMin;
+    if (partMax > max) max = partMax;
+    const part = view.getFloat64(record + SUMMARY_SUM, true);
+    sum += mode === 0 && part !== 0 ? Number.NaN : part;
+  }
+  return { min, max, sum };
+}

@@ -5,7 +5,7 @@
  */
 import type { SummaryRequest, TensorSummary } from '@gradclip/core/backend';
 import { summarizeValues } from '@gradclip/core/reference';
-import { JOB_BYTES, type Job, jobCount, SUMMARY_MAX, SUMMARY_MIN, SUMMARY_SUM } from './job-list.js';
+import { combineSummaryRecords, JOB_BYTES, type Job, jobCount } from './job-list.js';
 import type { KernelContext } from './kernel-context.js';
 import { blockedSumErrorBound } from './sum-error-bound.js';
 import type { WasmTensor } from './wasm-tensor.js';
@@ -52,10 +52,7 @@ export function summarizeTensors(
   return results;
 }
 
-/**
- * One tensor's summary from its jobs' records, `index` onwards. Job sums are added in job order
- * (the tree sum-error-bound.ts counts), so the bits do not depend on which thread ran which job.
- */
+/** One tensor's summary from its jobs' records, `index` onwards (combined in job order). */
 export function jobSummary(
   view: DataView,
   base: number,
@@ -64,20 +61,7 @@ export function jobSummary(
   values: Float32Array,
 ): TensorSummary {
   const length = values.length;
-  const count = jobCount(length);
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let sum = 0;
-  for (let j = 0; j < count; j++) {
-    const record = base + (index + j) * JOB_BYTES;
-    const partMin = view.getFloat32(record + SUMMARY_MIN, true);
-    const partMax = view.getFloat32(record + SUMMARY_MAX, true);
-    if (partMin < min) min = partMin;
-    if (partMax > max) max = partMax;
-    // Mode 0: the job's NaN flag (0 or 1); NaN for a NaN, so the sum says whether one was seen.
-    const part = view.getFloat64(record + SUMMARY_SUM, true);
-    sum += mode === 0 && part !== 0 ? Number.NaN : part;
-  }
+  const { min, max, sum } = combineSummaryRecords(view, base + index * JOB_BYTES, jobCount(length), mode);
   const hasNaN = Number.isNaN(sum);
   const maxAbs = hasNaN ? Number.NaN : length === 0 ? 0 : Math.max(Math.abs(min), Math.abs(max));
   const finite = mode === 0 ? Number.isFinite(maxAbs) : Number.isFinite(sum);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { clipErrorOf } from '../clip-error-of.test-support.js';
 import { ClipError } from '../errors.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
 import { bitsHash } from './case-format.js';
@@ -34,16 +35,6 @@ function withReport(fields: Record<string, unknown>) {
 }
 function withOutputs(outputs: unknown) {
   return withStep({ ...STEP, expect: { ...STEP.expect, outputs } });
-}
-
-function thrown(action: () => unknown): ClipError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ClipError) return error;
-    throw error;
-  }
-  throw new Error('expected a ClipError, nothing was thrown');
 }
 
 describe('parseSequenceCase', () => {
@@ -343,13 +334,15 @@ describe('parseSequenceCase', () => {
       /got \[\], expected an object/,
     ],
   ])('rejects %s, naming the field', (_, data, code, field, message) => {
-    const error = thrown(() => parseSequenceCase(data));
+    const error = clipErrorOf(() => parseSequenceCase(data));
     expect([error.code, error.field]).toEqual([code, field]);
     expect(error.message).toMatch(message);
   });
 
   it('starts every path from the field it is given', () => {
-    const error = thrown(() => parseSequenceCase(withReport({ scale: 'one' }), 'cases[3] ("zClip/mine")'));
+    const error = clipErrorOf(() =>
+      parseSequenceCase(withReport({ scale: 'one' }), 'cases[3] ("zClip/mine")'),
+    );
     expect(error.field).toBe('cases[3] ("zClip/mine").steps[0].expect.report.scale');
     expect(error.message).toMatch(
       /^cases\[3\] \("zClip\/mine"\)\.steps\[0\]\.expect\.report\.scale: got "one"/,
@@ -363,7 +356,7 @@ describe('checkSequenceCase on a malformed case', () => {
     ['a step without expect', withStep({ input: STEP.input }, 1)],
     ['an output named otherwise', withOutputs([{ name: 'v', shape: [2], values: [3, 4] }])],
   ])('rejects %s with the parser’s ClipError before running', async (_, data) => {
-    const expected = thrown(() => parseSequenceCase(data));
+    const expected = clipErrorOf(() => parseSequenceCase(data));
     const backend = createReferenceBackend();
     await expect(checkSequenceCase(backend, data as unknown as SequenceCase)).rejects.toThrow(
       expected.message,
