@@ -17,9 +17,9 @@ import { type SliceLayout, sliceLayout, wholeTensorLayout } from '../slice-layou
 import type { ResolvedAgcSpec } from '../spec.js';
 import { sameDecision } from './certified-decisions.js';
 import { certifiedIndexedSliceDecisions } from './indexed-slice-decisions.js';
-import { scaleTensors, summarize } from './kernel-calls.js';
+import { summarize } from './kernel-calls.js';
 import { normOfSummaries, perTensorNormsOf } from './report-norms.js';
-import { scaleRequest } from './scale-request.js';
+import { scaleWhereApplied } from './scale-request.js';
 import { screenedSummaries } from './screened-summaries.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 
@@ -63,9 +63,8 @@ export function* runAgc<T>(
   const activeParameters = parameters.filter((_, i) => !excluded[i]);
   const activeLayouts = layouts.filter((_, i) => !excluded[i]);
   const parameterSummaries = yield* summarize(context, activeParameters, 2, activeLayouts);
-  const toScale: T[] = [];
-  const requests: ReturnType<typeof scaleRequest>[] = [];
-  const scaledIndex: number[] = [];
+  // Excluded tensors keep no decision: they are handed back as they are.
+  const tensorDecisions: (readonly ScaleDecision[])[] = input.map(() => []);
   const sumsAfter: TensorSummary[] = [];
   let smallest = 1;
   let k = 0;
@@ -116,17 +115,9 @@ export function* runAgc<T>(
     });
     const { sumErrors: _bounds, ...exact } = summary;
     sumsAfter.push({ ...exact, sums: after });
-    if (decisions.some((decision) => decision.apply)) {
-      toScale.push(input[i] as T);
-      requests.push(scaleRequest(layout, decisions));
-      scaledIndex.push(i);
-    }
+    tensorDecisions[i] = decisions;
   }
-  const scaled = yield* scaleTensors(context, toScale, requests);
-  const outputs = [...input];
-  scaledIndex.forEach((i, n) => {
-    outputs[i] = scaled[n] as T;
-  });
+  const outputs = yield* scaleWhereApplied(context, input, layouts, tensorDecisions);
   return {
     tensors: outputs,
     report: {
@@ -134,7 +125,7 @@ export function* runAgc<T>(
       normBefore: normOfSummaries(screened.summaries, 2),
       normAfter: normOfSummaries(sumsAfter, 2),
       scale: smallest,
-      clipped: toScale.length > 0,
+      clipped: tensorDecisions.some((decisions) => decisions.some((decision) => decision.apply)),
       nonFiniteCount: screened.nonFiniteCount,
       skipped: false,
       ...perTensorNormsOf(context, screened.summaries, 2),

@@ -10,9 +10,9 @@ import type { Steps } from '../kernel-steps.js';
 import { type SliceLayout, sliceLayout } from '../slice-layout.js';
 import type { ResolvedNormSpec } from '../spec.js';
 import { certifiedSliceDecisions, sameDecision } from './certified-decisions.js';
-import { isKernelOrder, scaleTensors, summarize } from './kernel-calls.js';
+import { isKernelOrder, summarize } from './kernel-calls.js';
 import { normOfSummaries } from './report-norms.js';
-import { scaleRequest } from './scale-request.js';
+import { scaleWhereApplied } from './scale-request.js';
 import { screenedSummaries } from './screened-summaries.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 
@@ -28,9 +28,7 @@ export function* runNorm<T>(
   const input = screened.tensors;
   const summaries = [...screened.summaries];
   const exponents = summaries.map(() => 0);
-  const toScale: T[] = [];
-  const requests: ReturnType<typeof scaleRequest>[] = [];
-  const scaledIndex: number[] = [];
+  const tensorDecisions: (readonly ScaleDecision[])[] = [];
   let smallestScale = 1;
   const sumsAfter: TensorSummary[] = [];
   for (let i = 0; i < summaries.length; i++) {
@@ -55,17 +53,9 @@ export function* runNorm<T>(
     });
     const { sumErrors: _bounds, ...exactSummary } = summary;
     sumsAfter.push({ ...exactSummary, sums: after, maxAbs: after.map(Math.abs) });
-    if (decisions.some((decision) => decision.apply)) {
-      toScale.push(input[i] as T);
-      requests.push(scaleRequest(layout, decisions));
-      scaledIndex.push(i);
-    }
+    tensorDecisions.push(decisions);
   }
-  const scaled = yield* scaleTensors(context, toScale, requests);
-  const outputs = [...input];
-  scaledIndex.forEach((i, k) => {
-    outputs[i] = scaled[k] as T;
-  });
+  const outputs = yield* scaleWhereApplied(context, input, layouts, tensorDecisions);
   const perTensor = summaries.map((summary, i) => normOfSummaries([summary], spec.p, exponents[i]));
   return {
     tensors: outputs,
@@ -76,7 +66,7 @@ export function* runNorm<T>(
         : combinedNorm(perTensor, spec.p),
       normAfter: normOfSummaries(sumsAfter, spec.p),
       scale: smallestScale,
-      clipped: toScale.length > 0,
+      clipped: tensorDecisions.some((decisions) => decisions.some((decision) => decision.apply)),
       nonFiniteCount: screened.nonFiniteCount,
       skipped: false,
       ...(context.perTensorNorms ? { perTensorNorms: perTensor } : {}),

@@ -6,14 +6,14 @@
 import type { TensorSummary } from '../backend.js';
 import { decideScale, normFromPowerSum, type ScaleDecision } from '../clip-math.js';
 import type { Steps } from '../kernel-steps.js';
-import { type SliceLayout, wholeTensorLayout } from '../slice-layout.js';
+import type { SliceLayout } from '../slice-layout.js';
 import type { ResolvedAutoClipSpec, ResolvedZClipSpec } from '../spec.js';
 import { certifiedGlobalDecision, certifiedSliceDecisions, sameDecision } from './certified-decisions.js';
 import { certifiedFloat32Norms } from './certified-norms.js';
 import { applyDecision } from './global-norm.js';
-import { scaleTensors, wholeLayouts } from './kernel-calls.js';
+import { wholeLayouts } from './kernel-calls.js';
 import { normOfSummaries, perTensorNormsOf } from './report-norms.js';
-import { scaleRequest } from './scale-request.js';
+import { scaleWhereApplied } from './scale-request.js';
 import { screenedSummaries } from './screened-summaries.js';
 import type { StrategyContext, StrategyOutput } from './strategy-context.js';
 
@@ -68,7 +68,7 @@ export function* clipGlobalAt<T>(
   summaries: readonly TensorSummary[],
   threshold: number,
 ): Steps<GlobalClip<T>> {
-  const layouts = context.shapes.map((shape) => wholeTensorLayout(shape));
+  const layouts = wholeLayouts(context);
   const { decision, sums, exact } = yield* certifiedGlobalDecision(context, tensors, summaries, {
     p: 2,
     layouts,
@@ -97,11 +97,9 @@ export function* clipEachAt<T>(
 ): Steps<PerTensorClip<T>> {
   const decisions: ScaleDecision[] = [];
   const normsAfter: number[] = [];
-  const toScale: T[] = [];
-  const requests: ReturnType<typeof scaleRequest>[] = [];
-  const scaledIndex: number[] = [];
+  const layouts = wholeLayouts(context);
   for (let i = 0; i < tensors.length; i++) {
-    const layout: SliceLayout = wholeTensorLayout(context.shapes[i] as readonly number[]);
+    const layout = layouts[i] as SliceLayout;
     const threshold = thresholds[i] as number;
     const { decisions: slices, sums } = yield* certifiedSliceDecisions(
       context,
@@ -118,16 +116,12 @@ export function* clipEachAt<T>(
     decisions.push(decision);
     const norm = normFromPowerSum(sums[0] as number, 2, 0);
     normsAfter.push(decision.apply ? norm * decision.scale : norm);
-    if (decision.apply) {
-      toScale.push(tensors[i] as T);
-      requests.push(scaleRequest(layout, [decision]));
-      scaledIndex.push(i);
-    }
   }
-  const scaled = yield* scaleTensors(context, toScale, requests);
-  const outputs = [...tensors];
-  scaledIndex.forEach((i, k) => {
-    outputs[i] = scaled[k] as T;
-  });
+  const outputs = yield* scaleWhereApplied(
+    context,
+    tensors,
+    layouts,
+    decisions.map((decision) => [decision]),
+  );
   return { tensors: outputs, decisions, normsAfter };
 }
