@@ -8,36 +8,24 @@
  * Run `pnpm --filter @gradclip/core exec tsx scripts/generate-sequence-cases.ts`, then review the
  * diff like code: a changed expected value is a changed contract.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  type GradientSequence,
+  type AdaptiveFixtureStep,
+  type AgcFixture,
+  agcTensors,
   gradientSequence,
   outputChecksum,
+  readAdaptiveFixture,
+  readFixtureJson,
 } from '../src/adaptive/adaptive-sequences.test-support.js';
 import { createClipper } from '../src/clipper.js';
 import { bitsHash, type CaseInput, type CaseOutput } from '../src/conformance/case-format.js';
 import type { SequenceCase, SequenceStep } from '../src/conformance/sequence-case-format.js';
 import { float32ToJson, type JsonFloat, type NamedHostTensor } from '../src/gradient-json.js';
 import { parseSpec } from '../src/parse-spec.js';
-import { createRandom } from '../src/random.js';
 import type { ClipReport } from '../src/report.js';
-import type { ClipSpec } from '../src/spec.js';
 import { specToJson } from '../src/spec-to-json.js';
-
-interface FixtureStep {
-  readonly threshold?: number;
-  readonly thresholds?: number[];
-  readonly clipped: boolean;
-  readonly scale: number;
-  readonly norm32: number;
-  readonly checksum: number;
-}
-
-const read = (path: string) =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8'), (_, value) =>
-    value === 'Infinity' ? Number.POSITIVE_INFINITY : value,
-  );
 
 /** Which fixtures, how many of their steps (past each warm-up, through at least one clip after it). */
 const SEQUENCES: readonly { file: string; id: string; steps: number; description: string }[] = [
@@ -110,16 +98,12 @@ function agree(where: string, ok: boolean, detail: string): void {
 
 const cases: SequenceCase[] = [];
 for (const { file, id, steps: count, description } of SEQUENCES) {
-  const fixture = read(`../fixtures/adaptive/${file}.json`) as {
-    spec: ClipSpec;
-    sequence: GradientSequence;
-    steps: FixtureStep[];
-  };
+  const fixture = readAdaptiveFixture(new URL(`../fixtures/adaptive/${file}.json`, import.meta.url));
   const clipper = createClipper(fixture.spec);
   const steps: SequenceStep[] = [];
   for (const gradients of gradientSequence({ ...fixture.sequence, steps: count })) {
     const { gradients: outputs, report } = clipper.clipSync(gradients);
-    const want = fixture.steps[steps.length] as FixtureStep;
+    const want = fixture.steps[steps.length] as AdaptiveFixtureStep;
     const where = `${file} step ${steps.length + 1}`;
     agree(where, Math.fround(report.normBefore) === want.norm32, 'norm');
     agree(
@@ -151,31 +135,9 @@ for (const { file, id, steps: count, description } of SEQUENCES) {
 }
 
 // AGC: one call each, the parameters beside the gradients, drawn as the Python script draws them.
-const agc = read('../fixtures/agc.json') as {
-  shapes: number[][];
-  names: string[];
-  cases: {
-    seed: number;
-    gradScale: number;
-    spec: ClipSpec;
-    clipped: boolean;
-    scale: number;
-    checksum: number;
-  }[];
-};
+const agc = readFixtureJson<AgcFixture>(new URL('../fixtures/agc.json', import.meta.url));
 for (const [index, want] of agc.cases.entries()) {
-  const random = createRandom(want.seed);
-  const make = (draw: (k: number, i: number, shape: number[]) => number): NamedHostTensor[] =>
-    agc.shapes.map((shape, i) => {
-      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      for (let k = 0; k < values.length; k++) values[k] = draw(k, i, shape);
-      return { name: agc.names[i] as string, shape, values };
-    });
-  // Unit 0 of every tensor but the bias is zero: the eps floor on the parameter norm decides there.
-  const parameters = make((k, i, shape) =>
-    k % (shape[shape.length - 1] as number) === 0 && i !== 1 ? 0 : random.normal() * 0.5,
-  );
-  const gradients = make(() => random.normal() * want.gradScale);
+  const { parameters, gradients } = agcTensors(agc, want.seed, want.gradScale);
   const { gradients: outputs, report } = createClipper(want.spec).clipSync(gradients, { parameters });
   const where = `agc.json case ${index + 1}`;
   agree(where, report.clipped === want.clipped && report.scale === want.scale, 'decision');

@@ -4,53 +4,28 @@
  * float32 scale and output bits, and the state at a checkpoint and at the end, bit for bit; then
  * the same sequences resumed from the checkpoint's state through JSON.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type Clipper, createClipper } from '../clipper.js';
-import type { StrategyState } from '../clipper-state.js';
 import type { HostTensor } from '../reference/host-tensor.js';
 import type { ClipReport } from '../report.js';
-import type { ClipSpec } from '../spec.js';
 import {
-  type GradientSequence,
+  type AdaptiveFixture,
+  type AdaptiveFixtureStep,
   gradientSequence,
   outputChecksum,
+  readAdaptiveFixture,
 } from './adaptive-sequences.test-support.js';
 
-interface FixtureStep {
-  readonly threshold?: number;
-  readonly thresholds?: number[];
-  readonly clipped: boolean;
-  readonly scale: number;
-  readonly norm32: number;
-  readonly checksum: number;
-}
-
-interface Fixture {
-  readonly name: string;
-  readonly spec: ClipSpec;
-  readonly sequence: GradientSequence;
-  readonly checkpoint: number;
-  readonly checkpointState: StrategyState;
-  readonly finalState: StrategyState;
-  readonly steps: readonly FixtureStep[];
-}
-
 const folder = fileURLToPath(new URL('../../fixtures/adaptive/', import.meta.url));
-const fixtures: Fixture[] = readdirSync(folder)
+const fixtures: AdaptiveFixture[] = readdirSync(folder)
   .filter((file) => file.endsWith('.json'))
   .sort()
-  .map(
-    (file) =>
-      // An uncapped threshold is spelt "Infinity", as in gradclip's JSON.
-      JSON.parse(readFileSync(`${folder}${file}`, 'utf8'), (_, value) =>
-        value === 'Infinity' ? Number.POSITIVE_INFINITY : value,
-      ) as Fixture,
-  );
+  .map((file) => readAdaptiveFixture(`${folder}${file}`));
 
-function expectStep(fixture: Fixture, step: number, report: ClipReport, checksum: number): void {
-  const want = fixture.steps[step] as FixtureStep;
+function expectStep(fixture: AdaptiveFixture, step: number, report: ClipReport, checksum: number): void {
+  const want = fixture.steps[step] as AdaptiveFixtureStep;
   const where = `${fixture.name} step ${step + 1}`;
   expect(Math.fround(report.normBefore), where).toBe(want.norm32);
   if (want.thresholds === undefined) expect(report.threshold, where).toBe(want.threshold);

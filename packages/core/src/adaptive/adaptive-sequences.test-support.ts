@@ -1,11 +1,83 @@
 /**
- * The seeded gradient sequences of the adaptive fixtures (`fixtures/adaptive/*.json`), defined
- * once here and once in `scripts/generate-adaptive-fixtures.py`: the fixtures store only the
- * sequence's parameters, and both sides regenerate the same float32 gradients from them.
+ * The adaptive fixtures (`fixtures/adaptive/*.json`): their format, their reader, and their seeded
+ * gradient sequences, defined once here and once in `scripts/generate-adaptive-fixtures.py` — the
+ * fixtures store only the sequence's parameters, and both sides regenerate the same float32
+ * gradients from them.
  */
 
+import { readFileSync } from 'node:fs';
+import type { StrategyState } from '../clipper-state.js';
 import type { NamedHostTensor } from '../gradient-json.js';
 import { createRandom } from '../random.js';
+import type { AgcSpec, ClipSpec } from '../spec.js';
+
+/** One step of a fixture: what the independent implementation computed. */
+export interface AdaptiveFixtureStep {
+  readonly threshold?: number;
+  readonly thresholds?: number[];
+  readonly clipped: boolean;
+  readonly scale: number;
+  readonly norm32: number;
+  readonly checksum: number;
+}
+
+export interface AdaptiveFixture {
+  readonly name: string;
+  readonly spec: ClipSpec;
+  readonly sequence: GradientSequence;
+  readonly checkpoint: number;
+  readonly checkpointState: StrategyState;
+  readonly finalState: StrategyState;
+  readonly steps: readonly AdaptiveFixtureStep[];
+}
+
+/** A fixture file of the Python generators; an uncapped threshold is spelt "Infinity", as in gradclip's JSON. */
+export function readFixtureJson<T>(path: string | URL): T {
+  return JSON.parse(readFileSync(path, 'utf8'), (_, value) =>
+    value === 'Infinity' ? Number.POSITIVE_INFINITY : value,
+  ) as T;
+}
+
+export function readAdaptiveFixture(path: string | URL): AdaptiveFixture {
+  return readFixtureJson<AdaptiveFixture>(path);
+}
+
+/** `fixtures/agc.json`: one call per case, its tensors drawn from the case's seed ({@link agcTensors}). */
+export interface AgcFixture {
+  readonly shapes: number[][];
+  readonly names: string[];
+  readonly cases: {
+    readonly seed: number;
+    readonly gradScale: number;
+    readonly spec: AgcSpec;
+    readonly clipped: boolean;
+    readonly scale: number;
+    readonly checksum: number;
+  }[];
+}
+
+/**
+ * An AGC case's parameters and gradients, drawn as the Python script draws them: unit 0 of every
+ * parameter but the bias is zero (the eps floor on the parameter norm decides there).
+ */
+export function agcTensors(
+  fixture: AgcFixture,
+  seed: number,
+  gradScale: number,
+): { parameters: NamedHostTensor[]; gradients: NamedHostTensor[] } {
+  const random = createRandom(seed);
+  const make = (draw: (k: number, i: number, shape: number[]) => number): NamedHostTensor[] =>
+    fixture.shapes.map((shape, i) => {
+      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      for (let k = 0; k < values.length; k++) values[k] = draw(k, i, shape);
+      return { name: fixture.names[i] as string, shape, values };
+    });
+  const parameters = make((k, i, shape) =>
+    k % (shape[shape.length - 1] as number) === 0 && i !== 1 ? 0 : random.normal() * 0.5,
+  );
+  const gradients = make(() => random.normal() * gradScale);
+  return { parameters, gradients };
+}
 
 export interface GradientSequence {
   readonly seed: number;

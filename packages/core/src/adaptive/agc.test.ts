@@ -1,55 +1,17 @@
-/**
- * AGC against fixtures from an independent numpy implementation of the NFNets algorithm
- * (`scripts/generate-adaptive-fixtures.py`, `fixtures/agc.json`), on the reference backend and on
- * backends with inexact sums; and its API: parameters beside the gradients, exclusions, axes.
- */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { clip, createClipper } from '../clipper.js';
 import { ClipError } from '../errors.js';
-import type { NamedHostTensor } from '../gradient-json.js';
-import { createRandom } from '../random.js';
 import type { HostTensor } from '../reference/host-tensor.js';
-import type { AgcSpec } from '../spec.js';
-import { outputChecksum } from './adaptive-sequences.test-support.js';
+import {
+  type AgcFixture,
+  agcTensors,
+  outputChecksum,
+  readFixtureJson,
+} from './adaptive-sequences.test-support.js';
 import { createInexactBackend } from './inexact-backend.test-support.js';
 
-interface AgcFixture {
-  readonly shapes: number[][];
-  readonly names: string[];
-  readonly cases: {
-    readonly seed: number;
-    readonly gradScale: number;
-    readonly spec: AgcSpec;
-    readonly clipped: boolean;
-    readonly scale: number;
-    readonly checksum: number;
-  }[];
-}
-
-const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../fixtures/agc.json', import.meta.url)), 'utf8'),
-) as AgcFixture;
-
-/** The fixture's parameters (unit 0 of each zero, but the bias's) and gradients, as the script draws them. */
-function tensorsOf(
-  seed: number,
-  gradScale: number,
-): { parameters: NamedHostTensor[]; gradients: NamedHostTensor[] } {
-  const random = createRandom(seed);
-  const make = (draw: (k: number, i: number, shape: number[]) => number) =>
-    fixture.shapes.map((shape, i) => {
-      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      for (let k = 0; k < values.length; k++) values[k] = draw(k, i, shape);
-      return { name: fixture.names[i] as string, shape, values };
-    });
-  const parameters = make((k, i, shape) =>
-    k % (shape[shape.length - 1] as number) === 0 && i !== 1 ? 0 : random.normal() * 0.5,
-  );
-  const gradients = make(() => random.normal() * gradScale);
-  return { parameters, gradients };
-}
+const fixture = readFixtureJson<AgcFixture>(new URL('../../fixtures/agc.json', import.meta.url));
+const tensorsOf = (seed: number, gradScale: number) => agcTensors(fixture, seed, gradScale);
 
 const host = (values: number[], shape = [values.length]): HostTensor => ({
   shape,

@@ -1,11 +1,5 @@
-/**
- * The kit's sequence cases: one per stateful kind and agc at least, passing on the reference and on
- * a backend whose sums are inexact (certified decisions keep the bits), tied to the independent
- * Python fixtures they were generated against, and failing loudly — at the step — when broken.
- */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readAdaptiveFixture } from '../adaptive/adaptive-sequences.test-support.js';
 import { createInexactBackend } from '../adaptive/inexact-backend.test-support.js';
 import { createReferenceBackend } from '../reference/reference-backend.js';
 import { checkSequenceCase } from './check-sequence-case.js';
@@ -26,10 +20,7 @@ describe('sequence cases', () => {
   it('agree with the Python fixtures step by step (thresholds and decisions)', () => {
     for (const testCase of sequenceCases.filter((c) => c.source?.startsWith('fixtures/adaptive/'))) {
       const file = (testCase.source as string).split(' ')[0] as string;
-      const fixture = JSON.parse(
-        readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8'),
-        (_, value) => (value === 'Infinity' ? Number.POSITIVE_INFINITY : value),
-      ) as { steps: { threshold?: number; thresholds?: number[]; clipped: boolean; scale: number }[] };
+      const fixture = readAdaptiveFixture(new URL(`../../${file}`, import.meta.url));
       testCase.steps.forEach((step, i) => {
         const want = fixture.steps[i] as (typeof fixture.steps)[number];
         const report = step.expect.report;
