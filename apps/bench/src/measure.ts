@@ -27,6 +27,27 @@ function residentBytes(): number {
 }
 
 /**
+ * The first call apart, `warmup` untimed calls, then up to `runs` timed calls while `budgetMs`
+ * lasts (at least one); `once` times its own call and returns the milliseconds.
+ */
+async function timeCalls(
+  once: () => Promise<number>,
+  options: MeasureOptions,
+): Promise<Pick<CellMeasurement, 'firstCallMs' | 'timing'>> {
+  const firstCallMs = await once();
+  for (let i = 0; i < options.warmup; i++) await once();
+  const samples: number[] = [];
+  const started = performance.now();
+  while (
+    samples.length < options.runs &&
+    (samples.length === 0 || performance.now() - started < options.budgetMs)
+  ) {
+    samples.push(await once());
+  }
+  return { firstCallMs, timing: timingStatistics(samples) };
+}
+
+/**
  * Times `clip(tensors, spec, { backend })` as a user would call it every training step: inputs
  * already in the backend's tensors, the outputs released after each call (so a backend that
  * recycles buffers can). The first call (kernel compilation, sessions, page faults) is reported
@@ -62,17 +83,7 @@ export async function measureBackend(
     return elapsed;
   };
   try {
-    const firstCallMs = await once();
-    for (let i = 0; i < options.warmup; i++) await once();
-    const samples: number[] = [];
-    const started = performance.now();
-    while (
-      samples.length < options.runs &&
-      (samples.length === 0 || performance.now() - started < options.budgetMs)
-    ) {
-      samples.push(await once());
-    }
-    return { firstCallMs, timing: timingStatistics(samples), peakMemoryBytes: peak - before, decisions };
+    return { ...(await timeCalls(once, options)), peakMemoryBytes: peak - before, decisions };
   } finally {
     backend.release(tensors);
   }
@@ -103,21 +114,7 @@ export async function measureScaleFloor(
     return elapsed;
   };
   try {
-    const firstCallMs = await once();
-    for (let i = 0; i < options.warmup; i++) await once();
-    const samples: number[] = [];
-    const started = performance.now();
-    while (
-      samples.length < options.runs &&
-      (samples.length === 0 || performance.now() - started < options.budgetMs)
-    ) {
-      samples.push(await once());
-    }
-    return {
-      firstCallMs,
-      timing: timingStatistics(samples),
-      peakMemoryBytes: Math.max(0, residentBytes() - before),
-    };
+    return { ...(await timeCalls(once, options)), peakMemoryBytes: Math.max(0, residentBytes() - before) };
   } finally {
     backend.release(tensors);
   }
